@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# PCINet top-level build. The two commands a new user needs:
+#   make demo    the main job on the simulated chassis
+#   make test    every test (installs what it needs first)
+# Everything builds into build/; `make help` lists the rest.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD := build
+CC ?= gcc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS := -O2 -g -std=gnu11 $(WARN) -Iinclude -Isim/include
+PIC := -fPIC -fvisibility=default
+VENV := .venv
+PY := $(VENV)/bin/python
+
+SIM_LIB := $(BUILD)/sim/libpcinetsim.so
+SIM_BOARD := $(BUILD)/sim/pcinet-sim-board
+SIM_SRCS := $(wildcard sim/lib/*.c)
+SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
+C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
+
+.PHONY: all help deps venv sim test test-c test-headers test-py lint demo bench clean
+
+all: sim
+
+help:
+	@echo "make demo          bring a simulated 19-slot chassis up, use it, take it down"
+	@echo "make test          install what is missing, build, run every test"
+	@echo "make sim           build the simulated chassis (library, test board)"
+	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
+	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
+	@echo "make test-py       pytest (binding, supervisor, chassis)"
+	@echo "make lint          ruff and mypy"
+	@echo "make clean         remove build/ (keeps .venv)"
+
+deps:
+	@scripts/bootstrap.sh debs
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
+	@scripts/bootstrap.sh venv
+
+sim: $(SIM_LIB) $(SIM_BOARD)
+
+$(BUILD)/sim/lib/%.o: sim/lib/%.c $(HEADERS) sim/lib/sim_internal.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PIC) -pthread -c $< -o $@
+
+$(SIM_LIB): $(SIM_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared -pthread -Wl,-z,defs -o $@ $^
+
+$(SIM_BOARD): sim/board/pcinet_sim_board.c $(SIM_LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -L$(BUILD)/sim -lpcinetsim -Wl,-rpath,'$$ORIGIN' -pthread
+
+$(BUILD)/tests/%: tests/c/%.c tests/c/unit.h $(SIM_LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/c -o $@ $< -L$(BUILD)/sim -lpcinetsim \
+		-Wl,-rpath,'$$ORIGIN/../sim' -pthread
+
+test-c: $(C_TESTS)
+	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
+
+test-headers: sim
+	@scripts/check-headers.sh $(BUILD)/headers
+
+test-py: venv sim
+	$(PY) -m pytest -q tests/py
+
+lint: venv
+	$(PY) -m ruff check sim/python tests/py
+	$(PY) -m mypy
+
+test: deps venv sim
+	$(MAKE) test-c
+	$(MAKE) test-headers
+	$(MAKE) lint
+	$(MAKE) test-py
+
+demo: deps venv sim
+	@scripts/demo.sh
+
+bench:
+	@echo "make bench: not yet - the benchmarks need the host side (issue: first light)"
+
+clean:
+	rm -rf $(BUILD)

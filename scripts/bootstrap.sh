@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install what PCINet's build and tests need, and only what is missing:
+# Debian packages (as root, or through sudo) and the project's Python venv.
+# Safe to run again: it does nothing when everything is there.
+#
+#   scripts/bootstrap.sh debs     Debian packages
+#   scripts/bootstrap.sh venv     .venv with the project and its dev tools
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build tools, checkers, what the sim needs at run time (iproute2 for its
+# network namespace), and kernel headers for the kernel-side header check.
+DEBS=(gcc make libc6-dev sparse iproute2 procps python3 python3-venv
+      linux-headers-amd64)
+
+need_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+debs() {
+	local missing=() p
+	for p in "${DEBS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "bootstrap: installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! need_root apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+		need_root apt-get update -q
+		need_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+	fi
+}
+
+venv() {
+	local py=${PYTHON:-python3} stamp="$here/.venv/.installed"
+	if [ -f "$stamp" ] && [ "$stamp" -nt "$here/pyproject.toml" ]; then
+		return 0
+	fi
+	if [ ! -x "$here/.venv/bin/python" ]; then
+		echo "bootstrap: creating .venv with $($py --version)"
+		"$py" -m venv "$here/.venv"
+	fi
+	"$here/.venv/bin/python" -m pip install -q --upgrade pip
+	"$here/.venv/bin/python" -m pip install -q -e "$here[dev]"
+	touch "$stamp"
+}
+
+case "${1:-all}" in
+debs) debs ;;
+venv) venv ;;
+all) debs; venv ;;
+*) echo "usage: $0 [debs|venv|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcinet-sim-board: a minimal board firmware for the simulated chassis.
+ *
+ * It stands in for U-Boot until the U-Boot drivers run in the sim: it does
+ * what a board does at the register level - programs its PCI windows,
+ * announces itself in its status word, serves the message-unit console
+ * (echo, a few commands), publishes and withdraws the shared region on
+ * command, and resets itself through RPR/RCR - using only include/pcinet/
+ * and the sim library, like every other board-side component.
+ *
+ * Console commands: help, version, status, valid, invalid, reset, crash.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcinet_sim.h"
+#include <pcinet/mpc83xx.h>
+#include <pcinet/pcinet_console.h>
+#include <pcinet/pcinet_ring.h>
+
+#define OUTBOUND_LOCAL	0x80000000u	/* outbound window 0, local side */
+#define OUTBOUND_SIZE	0x40000000u	/* 1 GiB */
+#define OUT_QUEUE	65536		/* console output buffer, bytes */
+
+struct board {
+	struct pcinet_sim_chassis *ch;
+	struct pcinet_sim_slot *s;
+	unsigned int slot;
+	u32 status;			/* what we last wrote to OMR1 */
+	u32 host_status;		/* IMR1 as last read */
+	u32 generation;
+	struct pcinet_cons_tx tx;
+	struct pcinet_cons_rx rx;
+	u8 out[OUT_QUEUE];
+	unsigned int out_head, out_tail;	/* free-running */
+	char line[128];
+	unsigned int line_len;
+	bool ack_owed;			/* host message taken, ack deferred */
+};
+
+static u32 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u32)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void set_status(struct board *b, u32 flags)
+{
+	b->status = pcinet_status_make(PCINET_STATUS_SIG_BOARD, flags);
+	pcinet_sim_write32(b->s, M83XX_MU_OMR1, b->status);
+}
+
+static unsigned int out_space(const struct board *b)
+{
+	return OUT_QUEUE - (b->out_head - b->out_tail);
+}
+
+static void out_put(struct board *b, const char *text, size_t len)
+{
+	size_t i;
+
+	/* Like a UART with no cable: nobody listening, nothing kept */
+	if (!(b->host_status & PCINET_UART_RX_ENABLED))
+		return;
+	for (i = 0; i < len && out_space(b); i++)
+		b->out[b->out_head++ % OUT_QUEUE] = (u8)text[i];
+}
+
+static void out_str(struct board *b, const char *text)
+{
+	out_put(b, text, strlen(text));
+}
+
+/* Send queued output while we hold the token */
+static void console_tx(struct board *b)
+{
+	u8 buf[PCINET_CONS_MAX_BYTES];
+	unsigned int n = 0;
+
+	if (pcinet_cons_tx_check_stall(&b->tx, now_ms()))
+		fprintf(stderr, "slot %u: host console stalled\n", b->slot);
+	if (b->tx.stalled) {
+		pcinet_cons_tx_discard(&b->tx, b->out_head - b->out_tail);
+		b->out_tail = b->out_head;
+		return;
+	}
+	if (!pcinet_cons_tx_ready(&b->tx) || b->out_head == b->out_tail)
+		return;
+	while (n < sizeof(buf) && b->out_tail != b->out_head)
+		buf[n++] = b->out[b->out_tail++ % OUT_QUEUE];
+	pcinet_sim_write32(b->s, M83XX_MU_OMR0,
+			   pcinet_cons_tx_take(&b->tx, buf, n, now_ms()));
+}
+
+static void publish_region(struct board *b)
+{
+	struct pcinet_ctrl *ctrl;
+	u8 mac[6] = { 0x02, 0x50, 0x43, 0x49, 0x00, (u8)b->slot };
+
+	if (b->status & PCINET_NET_REGISTERS_VALID)
+		return;
+	ctrl = pcinet_sim_board_ram(b->s);
+	memset(ctrl, 0, PCINET_CTRL_SIZE);
+	pcinet_layout_default(ctrl, pcinet_sim_bar_size(b->s), 64, 64, 1536,
+			      ++b->generation);
+	pcinet_mac_pack(mac, &ctrl->mac_lo, &ctrl->mac_hi);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	set_status(b, (b->status & PCINET_STATUS_FLAGS_MASK) |
+		      PCINET_NET_REGISTERS_VALID | PCINET_NET_RXINT_OFF);
+}
+
+/* Orderly stop: withdraw, then wait for the host to let go (bounded) */
+static void withdraw_region(struct board *b)
+{
+	u32 start = now_ms();
+
+	set_status(b, b->status & ~(PCINET_NET_REGISTERS_VALID |
+				    PCINET_NET_STATUS_RUNNING |
+				    PCINET_NET_RXINT_OFF));
+	while (pcinet_sim_read32(b->s, M83XX_MU_IMR1) &
+	       PCINET_NET_STATUS_RUNNING) {
+		if ((u32)(now_ms() - start) >= PCINET_STOP_ACK_MS) {
+			out_str(b, "host did not release the region\r\n");
+			break;
+		}
+		usleep(1000);
+	}
+}
+
+static void self_reset(struct board *b)
+{
+	pcinet_sim_write32(b->s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(b->s, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	/* The CPU stops here; the supervisor ends this process */
+	for (;;)
+		pause();
+}
+
+static void run_command(struct board *b, const char *cmd)
+{
+	char msg[160];
+
+	if (!strcmp(cmd, "help")) {
+		out_str(b, "commands: help version status valid invalid reset crash\r\n");
+	} else if (!strcmp(cmd, "version")) {
+		snprintf(msg, sizeof(msg),
+			 "pcinet-sim-board 1 protocol %u.%u slot %u epoch %u\r\n",
+			 PCINET_VERSION_MAJOR, PCINET_VERSION_MINOR, b->slot,
+			 pcinet_sim_epoch(b->s));
+		out_str(b, msg);
+	} else if (!strcmp(cmd, "status")) {
+		snprintf(msg, sizeof(msg),
+			 "status 0x%08x host 0x%08x generation %u\r\n",
+			 b->status, b->host_status, b->generation);
+		out_str(b, msg);
+	} else if (!strcmp(cmd, "valid")) {
+		publish_region(b);
+	} else if (!strcmp(cmd, "invalid")) {
+		withdraw_region(b);
+	} else if (!strcmp(cmd, "reset")) {
+		withdraw_region(b);
+		self_reset(b);
+	} else if (!strcmp(cmd, "crash")) {
+		abort();	/* no goodbye: registers stay as they are */
+	} else if (cmd[0]) {
+		snprintf(msg, sizeof(msg), "unknown command '%.100s'\r\n", cmd);
+		out_str(b, msg);
+	}
+	out_str(b, "=> ");
+}
+
+static void console_byte(struct board *b, u8 c)
+{
+	char echo[2] = { (char)c, 0 };
+
+	if (c == '\r' || c == '\n') {
+		out_str(b, "\r\n");
+		b->line[b->line_len] = 0;
+		b->line_len = 0;
+		run_command(b, b->line);
+		return;
+	}
+	out_put(b, echo, 1);
+	if (b->line_len < sizeof(b->line) - 1)
+		b->line[b->line_len++] = (char)c;
+}
+
+static void console_rx(struct board *b)
+{
+	u8 bytes[PCINET_CONS_MAX_BYTES];
+	unsigned int n, i;
+	u32 msg;
+
+	/* Clear first, then read, then ack: see docs/protocol.md */
+	pcinet_sim_write32(b->s, M83XX_MU_IMISR, M83XX_IMI_IM0I);
+	msg = pcinet_sim_read32(b->s, M83XX_MU_IMR0);
+	n = pcinet_cons_rx_accept(&b->rx, msg, bytes);
+	for (i = 0; i < n; i++)
+		console_byte(b, bytes[i]);
+	b->ack_owed = true;
+}
+
+static void host_status_changed(struct board *b)
+{
+	u32 old = b->host_status;
+
+	pcinet_sim_write32(b->s, M83XX_MU_IMISR, M83XX_IMI_IM1I);
+	b->host_status = pcinet_sim_read32(b->s, M83XX_MU_IMR1);
+	pcinet_cons_tx_peer_back(&b->tx);
+	if (!(old & PCINET_UART_RX_ENABLED) &&
+	    (b->host_status & PCINET_UART_RX_ENABLED)) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "\r\npcinet-sim-board slot %u ready\r\n=> ",
+			 b->slot);
+		out_str(b, msg);
+	}
+}
+
+static void service(struct board *b)
+{
+	u32 isr = pcinet_sim_read32(b->s, M83XX_MU_IMISR);
+	u32 idr;
+
+	/* Status before data: a restarted host is seen before its bytes */
+	if (isr & M83XX_IMI_IM1I)
+		host_status_changed(b);
+	idr = pcinet_sim_read32(b->s, M83XX_MU_IDR);
+	if (idr) {
+		pcinet_sim_write32(b->s, M83XX_MU_IDR, idr);
+		if (idr & PCINET_DB_CONS_ACK)
+			pcinet_cons_tx_acked(&b->tx);
+	}
+	if ((isr & M83XX_IMI_IM0I) && !b->ack_owed)
+		console_rx(b);
+	/* Flow control: ack only with room for a whole message more */
+	if (b->ack_owed && out_space(b) >= 2 * PCINET_CONS_MAX_BYTES + 8) {
+		b->ack_owed = false;
+		pcinet_sim_write32(b->s, M83XX_MU_ODR, PCINET_DB_CONS_ACK);
+	}
+	console_tx(b);
+}
+
+static void setup_windows(struct board *b)
+{
+	struct pcinet_sim_config cfg;
+
+	pcinet_sim_chassis_get_config(b->ch, &cfg);
+	pcinet_sim_write32(b->s, M83XX_PITAR0, cfg.ram_base >> 12);
+	pcinet_sim_write32(b->s, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   m83xx_piwar_code(cfg.ram_size));
+	pcinet_sim_write32(b->s, M83XX_POBAR(0), OUTBOUND_LOCAL >> 12);
+	pcinet_sim_write32(b->s, M83XX_POTAR(0), 0);
+	pcinet_sim_write32(b->s, M83XX_POCMR(0), M83XX_POCMR_EN |
+			   M83XX_POCMR_CM(OUTBOUND_SIZE));
+}
+
+int main(int argc, char **argv)
+{
+	struct pcinet_sim_chassis *ch;
+	static struct board b;
+	struct pollfd pfd;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CHASSIS_DIR SLOT\n", argv[0]);
+		return 2;
+	}
+	ch = pcinet_sim_chassis_open(argv[1]);
+	if (!ch) {
+		fprintf(stderr, "%s: cannot open chassis %s: %s\n", argv[0],
+			argv[1], strerror(errno));
+		return 1;
+	}
+	b.ch = ch;
+	b.slot = (unsigned int)strtoul(argv[2], NULL, 10);
+	b.s = pcinet_sim_slot_open(ch, b.slot, PCINET_SIM_BOARD);
+	if (!b.s) {
+		fprintf(stderr, "%s: cannot open slot %s: %s\n", argv[0],
+			argv[2], strerror(errno));
+		return 1;
+	}
+	pcinet_cons_tx_init(&b.tx);
+	pcinet_cons_rx_init(&b.rx);
+	setup_windows(&b);
+	b.host_status = pcinet_sim_read32(b.s, M83XX_MU_IMR1);
+	set_status(&b, PCINET_UART_RX_ENABLED);
+	pfd.fd = pcinet_sim_irq_fd(b.s);
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 20) < 0 && errno != EINTR)
+			return 1;
+		pcinet_sim_irq_drain(b.s);
+		service(&b);
+	}
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libpcinetsim: the simulated MPC83xx agent hardware of a PCINet chassis.
+ *
+ * A chassis lives in a runtime directory (see docs/sim.md):
+ *   DIR/chassis.conf        geometry, "key value" lines
+ *   DIR/host-mem            host DMA memory (PCI bus addresses host_mem_bus..)
+ *   DIR/supervisor.fifo     reset requests for the supervisor
+ * Slots are numbered 1..slots, as lab engineers number them; NN is two digits.
+ *   DIR/slotNN/immr         the 1 MiB IMMR register image
+ *   DIR/slotNN/ram          board RAM, local addresses ram_base..
+ *   DIR/slotNN/state        model state: lock, reset epoch, checker counters
+ *   DIR/slotNN/irq-host     FIFO: the slot's INTA toward the host
+ *   DIR/slotNN/irq-board    FIFO: the message-unit/DMA interrupt to the board
+ *
+ * Every process that plays a part (a board, the host, a test, the supervisor)
+ * opens the chassis and a slot handle for its side; the register side effects
+ * (W1C, masks, doorbells, interrupts, DMA, reset) happen inside this library,
+ * in the process that performs the access, under a per-slot lock in the
+ * shared state file. Register values are 32-bit, in CPU order at this API;
+ * the image stores them in their hardware byte order.
+ */
+#ifndef _PCINET_SIM_H
+#define _PCINET_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PCINET_SIM_MAX_SLOTS	32
+
+struct pcinet_sim_config {
+	uint32_t slots;		/* 1..PCINET_SIM_MAX_SLOTS */
+	uint32_t ram_base;	/* board-local address of the board RAM file */
+	uint32_t ram_size;	/* bytes, power of two, >= 64 KiB */
+	uint64_t host_mem_bus;	/* PCI bus address of host memory byte 0 */
+	uint64_t host_mem_size;	/* bytes, multiple of 4 KiB */
+};
+
+/* The defaults pcinet-sim uses */
+#define PCINET_SIM_DEFAULT_SLOTS	19
+#define PCINET_SIM_DEFAULT_RAM_BASE	0x0F000000u
+#define PCINET_SIM_DEFAULT_RAM_SIZE	0x00100000u	/* 1 MiB */
+#define PCINET_SIM_DEFAULT_HOST_BUS	0x10000000u
+#define PCINET_SIM_DEFAULT_HOST_SIZE	0x04000000u	/* 64 MiB */
+
+enum pcinet_sim_side {
+	PCINET_SIM_BOARD = 0,	/* the board CPU: local IMMR and RAM access */
+	PCINET_SIM_HOST = 1,	/* the PCI host: BAR0 (IMMR) and BAR1 */
+	PCINET_SIM_OBSERVER = 2	/* tests and supervisor: read-only look */
+};
+
+/* Checker and activity counters, per slot */
+enum pcinet_sim_counter {
+	/* protocol violations: tests fail on any */
+	PCINET_SIM_VIOL_RAM_INVALID = 0,  /* host used BAR1 while invalid */
+	PCINET_SIM_VIOL_DMA_RANGE,	  /* DMA outside RAM or windows */
+	PCINET_SIM_VIOL_RO_WRITE,	  /* write to a register not ours */
+	PCINET_SIM_VIOL_RESERVED_BIT,	  /* IDR bit 31 (machine check) */
+	PCINET_SIM_VIOL_BAR_RANGE,	  /* BAR1 access outside the window */
+	/* information */
+	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
+	PCINET_SIM_RESETS,
+	PCINET_SIM_DMA_TRANSFERS,
+	PCINET_SIM_DMA_BYTES,
+	PCINET_SIM_DMA_ERRORS,
+	PCINET_SIM_HOST_IRQS,
+	PCINET_SIM_BOARD_IRQS,
+	PCINET_SIM_BAR_READS,
+	PCINET_SIM_BAR_WRITES,
+	PCINET_SIM_COUNTERS
+};
+
+#define PCINET_SIM_FIRST_INFO	PCINET_SIM_STALE_AFTER_RESET
+
+struct pcinet_sim_chassis;
+struct pcinet_sim_slot;
+
+/* Fill cfg with the defaults */
+void pcinet_sim_config_default(struct pcinet_sim_config *cfg);
+
+/*
+ * Create the chassis files in dir (which must exist and hold no chassis).
+ * Returns 0 or a negative errno; on failure nothing is left behind.
+ */
+int pcinet_sim_chassis_create(const char *dir,
+			      const struct pcinet_sim_config *cfg);
+
+/* Remove every file pcinet_sim_chassis_create() made; dir itself stays. */
+int pcinet_sim_chassis_destroy(const char *dir);
+
+/* Open an existing chassis; NULL with errno set on failure */
+struct pcinet_sim_chassis *pcinet_sim_chassis_open(const char *dir);
+void pcinet_sim_chassis_close(struct pcinet_sim_chassis *ch);
+void pcinet_sim_chassis_get_config(const struct pcinet_sim_chassis *ch,
+				   struct pcinet_sim_config *cfg);
+
+/* Host memory: the host's local view; bus address = host_mem_bus + offset */
+void *pcinet_sim_host_mem(struct pcinet_sim_chassis *ch);
+
+/* Open slot (1..slots, as numbered in the crate) for one side; NULL with
+ * errno set on failure
+ */
+struct pcinet_sim_slot *pcinet_sim_slot_open(struct pcinet_sim_chassis *ch,
+					     unsigned int slot,
+					     enum pcinet_sim_side side);
+void pcinet_sim_slot_close(struct pcinet_sim_slot *s);
+
+/* Register access with this side's semantics (offsets into IMMR) */
+uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t offset);
+void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t offset,
+			uint32_t value);
+
+/* Board side: board RAM as local memory (NULL on other sides) */
+void *pcinet_sim_board_ram(struct pcinet_sim_slot *s);
+/* Board side: pointer for a local address range, NULL if not board RAM */
+void *pcinet_sim_board_ptr(struct pcinet_sim_slot *s, uint32_t local,
+			   uint32_t len);
+
+/*
+ * Host side: access to BAR1 (inbound window 0). Checked: see docs/sim.md.
+ * Returns 0, or -EFAULT for an access the hardware would master-abort
+ * (window disabled or out of range: reads give all-ones bytes).
+ */
+int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
+			uint32_t len);
+int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t offset,
+			 const void *buf, uint32_t len);
+/* Size of BAR1 as the host enumerated it (the chassis' ram_size) */
+uint32_t pcinet_sim_bar_size(struct pcinet_sim_slot *s);
+
+/*
+ * Interrupt line of this side as a pollable fd (POLLIN when the line was
+ * asserted since the last drain). Level semantics: after draining, re-read
+ * the status registers; every write that leaves the line asserted signals
+ * again. Observers get -1.
+ */
+int pcinet_sim_irq_fd(struct pcinet_sim_slot *s);
+void pcinet_sim_irq_drain(struct pcinet_sim_slot *s);
+/* Current level of this side's line (observer: host line) */
+bool pcinet_sim_irq_level(struct pcinet_sim_slot *s, enum pcinet_sim_side line);
+
+/* Checker */
+uint64_t pcinet_sim_counter(struct pcinet_sim_slot *s,
+			    enum pcinet_sim_counter c);
+uint64_t pcinet_sim_violations(struct pcinet_sim_slot *s);
+const char *pcinet_sim_counter_name(enum pcinet_sim_counter c);
+/* Text of the last violation on this slot ("" if none); copied into buf */
+void pcinet_sim_last_violation(struct pcinet_sim_slot *s, char *buf,
+			       size_t len);
+
+/* Reset epoch: increments at every board reset */
+uint32_t pcinet_sim_epoch(struct pcinet_sim_slot *s);
+
+/*
+ * Reset from outside the register interface: what a watchdog, a crashed
+ * board or a power cycle does. The supervisor calls it when a board process
+ * dies. Registers go to reset values, the epoch increments.
+ */
+void pcinet_sim_hard_reset(struct pcinet_sim_slot *s, uint32_t rsr_cause);
+
+/* True if this board handle belongs to a board that has since been reset */
+bool pcinet_sim_board_stale(struct pcinet_sim_slot *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _PCINET_SIM_H */

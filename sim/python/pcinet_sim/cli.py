@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pcinet-sim: bring a simulated PCINet chassis up, look at it, take it down.
+
+Exit codes: 0 success, 1 the operation failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import netns
+from .defs import const
+from .lib import VIOLATIONS, Chassis, Config, Side, SimError
+from .paths import board_program, default_runtime_dir
+from .supervisor import read_state, remove_chassis
+
+EPILOG = """\
+examples:
+  pcinet-sim up                     19 slots in the default directory
+  pcinet-sim up --slots 4 --dir /tmp/c4
+  pcinet-sim status --dir /tmp/c4   one line per slot (--json for scripts)
+  pcinet-sim down --dir /tmp/c4     stop boards, remove files and namespace
+
+The default directory is $PCINET_SIM_DIR, else /run/pcinet-sim as root.
+docs/sim.md explains the files a chassis is made of."""
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def _supervisor_alive(pid: int) -> bool:
+    """True if pid is a running pcinet-sim supervisor (not a reused pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"
+    return b"pcinet_sim.supervisor" in cmdline and not zombie
+
+
+def _chassis_present(directory: Path) -> bool:
+    return (directory / "chassis.conf").exists()
+
+
+def _running_supervisor(directory: Path) -> int:
+    state = read_state(directory)
+    pid = state.get("pid") if state else None
+    return pid if isinstance(pid, int) and _supervisor_alive(pid) else 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    directory: Path = args.dir.resolve()
+    if _chassis_present(directory):
+        if _running_supervisor(directory):
+            raise CliError(f"a chassis is already up in {directory} "
+                           "(pcinet-sim status / pcinet-sim down)")
+        print(f"removing the remains of a chassis in {directory} whose supervisor is gone",
+              file=sys.stderr)
+        _cleanup_stale(directory)
+    created = not directory.exists()
+    directory.mkdir(parents=True, exist_ok=True)
+    ns = ""
+    if not args.no_netns:
+        if not netns.available():
+            raise CliError("network namespaces need root and iproute2; use --no-netns "
+                           "for a chassis without one")
+        ns = netns.name_for(directory)
+    board = args.board or shlex.quote(str(board_program()))
+    if not args.board and not board_program().exists():
+        raise CliError(f"{board_program()} is missing: run 'make sim' first")
+    try:
+        Chassis.make(directory, Config.default(slots=args.slots))
+    except (SimError, ValueError) as e:
+        if created:
+            directory.rmdir()
+        raise CliError(f"cannot create the chassis: {e}") from e
+    sup_args = ["--dir", str(directory), "--board", board, "--netns", ns,
+                "--boot-timeout", str(args.boot_timeout)]
+    if created:
+        sup_args.append("--remove-dir")
+    if args.foreground:
+        return _run_foreground(sup_args)
+    return _run_daemon(directory, sup_args, args.boot_timeout)
+
+
+def _run_foreground(sup_args: list[str]) -> int:
+    from .supervisor import main as supervisor_main
+
+    print("chassis up; Ctrl-C takes it down", file=sys.stderr)
+    return supervisor_main(sup_args)
+
+
+def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float) -> int:
+    ready_r, ready_w = os.pipe()
+    log = open(directory / "supervisor.log", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pcinet_sim.supervisor", *sup_args, "--ready-fd", str(ready_w)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(ready_w,),
+        start_new_session=True)
+    log.close()
+    os.close(ready_w)
+    try:
+        reply = _read_ready(ready_r, boot_timeout + 20)
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
+        raise
+    finally:
+        os.close(ready_r)
+    if reply.startswith("ready"):
+        print(f"chassis up in {directory}: {_slot_count(directory)} slots, supervisor pid "
+              f"{proc.pid}")
+        return 0
+    if reply.startswith("problems"):
+        print(reply.split("\n", 1)[1].rstrip(), file=sys.stderr)
+        print(f"chassis up in {directory} with problems (supervisor pid {proc.pid})",
+              file=sys.stderr)
+        return 1
+    # The supervisor died before it was ready: say why and leave nothing.
+    if proc.poll() is None:
+        proc.terminate()
+    proc.wait()
+    tail = _tail(directory / "supervisor.log")
+    _cleanup_stale(directory)
+    raise CliError(f"the supervisor failed to start the chassis:\n{tail}")
+
+
+def _read_ready(fd: int, timeout: float) -> str:
+    """The supervisor's one report: it writes it, then closes its end."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(errors="replace")
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _slot_count(directory: Path) -> int:
+    with Chassis(directory) as ch:
+        return ch.config.slots
+
+
+def _cleanup_stale(directory: Path) -> None:
+    """Remove what a dead supervisor left: its boards, namespace and files."""
+    state = read_state(directory) or {}
+    boards = state.get("boards")
+    cmd = state.get("board_cmd")
+    marker = str(cmd[-1]).encode() if isinstance(cmd, list) and cmd else b""
+    if isinstance(boards, dict):
+        for info in boards.values():
+            pid = info.get("pid") if isinstance(info, dict) else None
+            if isinstance(pid, int) and pid > 0 and marker:
+                try:
+                    if marker in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+    ns = state.get("netns")
+    netns.delete(ns if isinstance(ns, str) and ns else netns.name_for(directory))
+    remove_chassis(directory, bool(state.get("remove_dir")))
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    directory: Path = args.dir.resolve()
+    if not _chassis_present(directory) and not (directory / "supervisor.json").exists():
+        print(f"no chassis in {directory}: nothing to do")
+        return 0
+    pid = _running_supervisor(directory)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + args.timeout
+        while _supervisor_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _supervisor_alive(pid):
+            print(f"supervisor {pid} did not stop in {args.timeout:g} s; killing it",
+                  file=sys.stderr)
+            os.kill(pid, signal.SIGKILL)
+    if _chassis_present(directory) or (directory / "supervisor.json").exists():
+        _cleanup_stale(directory)
+    print(f"chassis in {directory} is down")
+    return 0
+
+
+def _decode_status(status: int) -> tuple[str, bool, bool]:
+    if status & const("PCINET_STATUS_SIG_MASK") != const("PCINET_STATUS_SIG_BOARD"):
+        return ("absent" if status == 0 else "garbage", False, False)
+    version = (status & const("PCINET_STATUS_VERSION_MASK")) >> const("PCINET_STATUS_VERSION_SHIFT")
+    flags = []
+    if status & const("PCINET_NET_STATUS_RUNNING"):
+        flags.append("running")
+    if status & const("PCINET_NET_RXINT_OFF"):
+        flags.append("polling")
+    text = f"v{version}" + ("," + ",".join(flags) if flags else "")
+    return (text, bool(status & const("PCINET_NET_REGISTERS_VALID")),
+            bool(status & const("PCINET_UART_RX_ENABLED")))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    directory: Path = args.dir.resolve()
+    if not _chassis_present(directory):
+        raise CliError(f"no chassis in {directory} (pcinet-sim up --dir {directory})")
+    state = read_state(directory) or {}
+    boards = state.get("boards") if isinstance(state.get("boards"), dict) else {}
+    assert isinstance(boards, dict)
+    sup_pid = _running_supervisor(directory)
+    rows = []
+    with Chassis(directory) as ch:
+        for slot in range(1, ch.config.slots + 1):
+            obs = ch.slot(slot, Side.OBSERVER)
+            status = obs.read32(const("M83XX_MU_OMR1"))
+            text, valid, console = _decode_status(status)
+            counters = obs.counters()
+            info = boards.get(str(slot), {})
+            rows.append({
+                "slot": slot,
+                "pid": info.get("pid", 0) if sup_pid else 0,
+                "state": info.get("state", "unknown") if sup_pid else "no supervisor",
+                "status": f"0x{status:08x}",
+                "board": text,
+                "registers_valid": valid,
+                "console": console,
+                "resets": counters["resets"],
+                "violations": sum(counters[v] for v in VIOLATIONS),
+                "counters": counters,
+            })
+    if args.json:
+        json.dump({"dir": str(directory), "supervisor": sup_pid, "netns": state.get("netns", ""),
+                   "slots": rows}, sys.stdout, indent=1)
+        print()
+        return 0
+    print(f"chassis {directory}  supervisor "
+          f"{sup_pid or 'not running'}  netns {state.get('netns') or '-'}")
+    print(f"{'SLOT':>4}  {'PID':>7}  {'STATE':<13} {'STATUS':<10}  {'BOARD':<18} "
+          f"{'VALID':<5}  {'CONSOLE':<7}  {'RESETS':>6}  {'VIOL':>4}")
+    for r in rows:
+        print(f"{r['slot']:>4}  {r['pid'] or '-':>7}  {r['state']:<13} {r['status']:<10}  "
+              f"{r['board']:<18} {'yes' if r['registers_valid'] else 'no':<5}  "
+              f"{'yes' if r['console'] else 'no':<7}  {r['resets']:>6}  {r['violations']:>4}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="pcinet-sim", description="Run a simulated PCINet chassis: MPC83xx boards in PCI "
+        "agent mode, their message units, DMA controllers and reset logic.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dir", type=Path, default=default_runtime_dir(),
+                       help="chassis runtime directory (default: %(default)s)")
+
+    up = sub.add_parser("up", help="create a chassis and start its boards")
+    common(up)
+    up.add_argument("--slots", type=int, default=19, help="boards in the crate, 1..32 "
+                    "(default: %(default)s)")
+    up.add_argument("--board", help="board command; gets DIR and SLOT appended "
+                    "(default: the pcinet-sim-board test firmware)")
+    up.add_argument("--no-netns", action="store_true",
+                    help="do not create a network namespace for the boards")
+    up.add_argument("--boot-timeout", type=float, default=10.0,
+                    help="seconds each board has to announce itself (default: %(default)s)")
+    up.add_argument("--foreground", action="store_true",
+                    help="supervise in this process; Ctrl-C takes the chassis down")
+    up.set_defaults(func=cmd_up)
+
+    down = sub.add_parser("down", help="stop the boards, remove every file and the namespace")
+    common(down)
+    down.add_argument("--timeout", type=float, default=15.0,
+                      help="seconds to wait for the supervisor (default: %(default)s)")
+    down.set_defaults(func=cmd_down)
+
+    st = sub.add_parser("status", help="one line per slot: board status, registers-valid, "
+                        "console, resets, checker violations")
+    common(st)
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    st.set_defaults(func=cmd_status)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "slots", 1) not in range(1, 33):
+        print("pcinet-sim: --slots must be 1..32", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except CliError as e:
+        print(f"pcinet-sim: {e}", file=sys.stderr)
+        return e.code
+    except KeyboardInterrupt:
+        print("pcinet-sim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the simulated MPC83xx agent hardware (libpcinetsim): the
+ * message unit, the DMA controller, reset control and the checker, each
+ * driven through the same API the board and host backends use.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "pcinet_sim.h"
+#include "unit.h"
+#include <pcinet/mpc83xx.h>
+#include <pcinet/pcinet_proto.h>
+
+#define OB_LOCAL	0x80000000u	/* outbound window 0, local side */
+#define OB_SIZE		0x40000000u	/* 1 GiB onto PCI 0.. */
+
+static char dir[64];
+static struct pcinet_sim_chassis *ch;
+static struct pcinet_sim_slot *brd, *hst, *obs;
+static struct pcinet_sim_config cfg;
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/pcinet-unit-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	pcinet_sim_config_default(&cfg);
+	cfg.slots = 2;
+	if (pcinet_sim_chassis_create(dir, &cfg))
+		abort();
+	ch = pcinet_sim_chassis_open(dir);
+	brd = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+	hst = pcinet_sim_slot_open(ch, 1, PCINET_SIM_HOST);
+	obs = pcinet_sim_slot_open(ch, 1, PCINET_SIM_OBSERVER);
+	if (!ch || !brd || !hst || !obs)
+		abort();
+	/* What board firmware does before the host enumerates it */
+	pcinet_sim_write32(brd, M83XX_PITAR0, cfg.ram_base >> 12);
+	pcinet_sim_write32(brd, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   m83xx_piwar_code(cfg.ram_size));
+	pcinet_sim_write32(brd, M83XX_POBAR(0), OB_LOCAL >> 12);
+	pcinet_sim_write32(brd, M83XX_POTAR(0), 0);
+	pcinet_sim_write32(brd, M83XX_POCMR(0), M83XX_POCMR_EN |
+			   M83XX_POCMR_CM(OB_SIZE));
+	pcinet_sim_irq_drain(brd);
+	pcinet_sim_irq_drain(hst);
+}
+
+static void teardown(void)
+{
+	pcinet_sim_slot_close(brd);
+	pcinet_sim_slot_close(hst);
+	pcinet_sim_slot_close(obs);
+	pcinet_sim_chassis_close(ch);
+	pcinet_sim_chassis_destroy(dir);
+	rmdir(dir);
+}
+
+static bool signalled(struct pcinet_sim_slot *s)
+{
+	struct pollfd p = { .fd = pcinet_sim_irq_fd(s), .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+static uint64_t cnt(enum pcinet_sim_counter c)
+{
+	return pcinet_sim_counter(obs, c);
+}
+
+/* Host bus address -> board-local address through outbound window 0 */
+static uint32_t via_window(uint64_t bus)
+{
+	return OB_LOCAL + (uint32_t)bus;
+}
+
+static uint8_t *host_mem(uint64_t bus)
+{
+	return (uint8_t *)pcinet_sim_host_mem(ch) + (bus - cfg.host_mem_bus);
+}
+
+/* ---- message unit ---------------------------------------------------- */
+
+TEST(omr_write_sets_status_and_asserts_inta)
+{
+	pcinet_sim_write32(brd, M83XX_MU_OMR0, 0xCAFE0001);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_OM0I);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+	CHECK(signalled(hst));
+	CHECK(!signalled(brd));
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR0), 0xCAFE0001);
+	pcinet_sim_write32(brd, M83XX_MU_OMR1, 7);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR),
+		 M83XX_OMI_OM0I | M83XX_OMI_OM1I);
+	/* W1C: only the bits written as 1 clear */
+	pcinet_sim_write32(hst, M83XX_MU_OMISR, M83XX_OMI_OM0I);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_OM1I);
+	pcinet_sim_write32(hst, M83XX_MU_OMISR, 0);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_OM1I);
+	pcinet_sim_write32(hst, M83XX_MU_OMISR, M83XX_OMI_OM1I);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), 0);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+	/* The message itself stays readable after its status is cleared */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR0), 0xCAFE0001);
+}
+
+TEST(omimr_masks_inta_only_while_set)
+{
+	pcinet_sim_write32(hst, M83XX_MU_OMIMR, M83XX_OMI_OM0I);
+	pcinet_sim_irq_drain(hst);
+	pcinet_sim_write32(brd, M83XX_MU_OMR0, 1);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_OM0I);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+	CHECK(!signalled(hst));
+	/* Another, unmasked source still interrupts */
+	pcinet_sim_write32(brd, M83XX_MU_OMR1, 1);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+	CHECK(signalled(hst));
+	pcinet_sim_write32(hst, M83XX_MU_OMISR, M83XX_OMI_OM1I);
+	pcinet_sim_irq_drain(hst);
+	/* Unmasking a pending source raises the line at once */
+	pcinet_sim_write32(hst, M83XX_MU_OMIMR, 0);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+	CHECK(signalled(hst));
+}
+
+TEST(imr_write_interrupts_the_board)
+{
+	pcinet_sim_write32(hst, M83XX_MU_IMR0, 0x11);
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, 0x22);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMISR),
+		 M83XX_IMI_IM0I | M83XX_IMI_IM1I);
+	CHECK(signalled(brd));
+	CHECK(!signalled(hst));
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMR0), 0x11);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMR1), 0x22);
+	pcinet_sim_write32(brd, M83XX_MU_IMISR, M83XX_IMI_IM0I | M83XX_IMI_IM1I);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMISR), 0);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+}
+
+TEST(imimr_masks_the_board_line)
+{
+	pcinet_sim_write32(brd, M83XX_MU_IMIMR, M83XX_IMI_IM0I | M83XX_IMI_IDI);
+	pcinet_sim_irq_drain(brd);
+	pcinet_sim_write32(hst, M83XX_MU_IMR0, 5);
+	pcinet_sim_write32(hst, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(!signalled(brd));
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMISR),
+		 M83XX_IMI_IM0I | M83XX_IMI_IDI);
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, 5);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+}
+
+TEST(doorbells_set_from_one_side_clear_from_the_other)
+{
+	pcinet_sim_write32(brd, M83XX_MU_ODR, PCINET_DB_CONS_ACK);
+	pcinet_sim_write32(brd, M83XX_MU_ODR, PCINET_DB_NET_KICK);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_ODR), PCINET_DB_ALL);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_ODI);
+	CHECK(signalled(hst));
+	pcinet_sim_write32(hst, M83XX_MU_ODR, PCINET_DB_CONS_ACK);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_ODR), PCINET_DB_NET_KICK);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_ODI);
+	/* Writing OMISR's ODI does not clear it: clearing ODR does */
+	pcinet_sim_write32(hst, M83XX_MU_OMISR, M83XX_OMI_ODI);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), M83XX_OMI_ODI);
+	pcinet_sim_write32(hst, M83XX_MU_ODR, PCINET_DB_NET_KICK);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMISR), 0);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_HOST));
+
+	pcinet_sim_write32(hst, M83XX_MU_IDR, 0x40000001);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IDR), 0x40000001);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMISR), M83XX_IMI_IDI);
+	CHECK(signalled(brd));
+	pcinet_sim_write32(brd, M83XX_MU_IDR, 0x40000000);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IDR), 1);
+	pcinet_sim_write32(brd, M83XX_MU_IDR, 1);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IMISR), 0);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+}
+
+TEST(writes_to_the_other_sides_registers_are_refused_and_counted)
+{
+	pcinet_sim_write32(hst, M83XX_MU_OMR0, 0x1234);
+	pcinet_sim_write32(hst, M83XX_MU_IMISR, 0xFF);
+	pcinet_sim_write32(hst, M83XX_DMA_MR(0), M83XX_DMA_MR_CS);
+	pcinet_sim_write32(hst, M83XX_PIWAR0, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_OMR0), 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_MR(0)), 0);
+	CHECK(pcinet_sim_read32(brd, M83XX_PIWAR0) & M83XX_PIWAR_EN);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RO_WRITE), 4);
+	pcinet_sim_write32(brd, M83XX_MU_IMR0, 1);
+	pcinet_sim_write32(brd, M83XX_MU_OMIMR, 1);
+	pcinet_sim_write32(brd, M83XX_MU_OMISR, 1);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_IMR0), 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RO_WRITE), 7);
+	pcinet_sim_write32(hst, M83XX_MU_IDR, M83XX_IDR_MACHINE_CHECK | 2);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_MU_IDR), 2);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RESERVED_BIT), 1);
+	/* An observer cannot change anything */
+	pcinet_sim_write32(obs, M83XX_MU_OMR0, 9);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR0), 0);
+}
+
+static void image_bytes(uint32_t off, uint8_t out[4])
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/slot01/immr", dir);
+	f = fopen(path, "rb");
+	if (!f || fseek(f, off, SEEK_SET) || fread(out, 1, 4, f) != 4)
+		abort();
+	fclose(f);
+}
+
+TEST(byte_order_of_the_image)
+{
+	uint8_t b[4];
+
+	/* The message unit is little-endian, the PCI windows big-endian */
+	pcinet_sim_write32(brd, M83XX_MU_OMR0, 0x11223344);
+	image_bytes(M83XX_MU_OMR0, b);
+	CHECK(b[0] == 0x44 && b[3] == 0x11);
+	pcinet_sim_write32(brd, M83XX_PITAR0, 0x00012345);
+	image_bytes(M83XX_PITAR0, b);
+	CHECK(b[0] == 0x00 && b[1] == 0x01 && b[3] == 0x45);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_PITAR0), 0x00012345);
+	CHECK(m83xx_reg_is_le(M83XX_DMA_SR(3)));
+	CHECK(!m83xx_reg_is_le(M83XX_RST_RCR));
+}
+
+/* ---- DMA --------------------------------------------------------------- */
+
+static void fill(uint8_t *p, uint32_t len, uint8_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7);
+}
+
+static void direct(unsigned int n, uint32_t src, uint32_t dst, uint32_t count,
+		   uint32_t mode)
+{
+	pcinet_sim_write32(brd, M83XX_DMA_MR(n), 0);
+	pcinet_sim_write32(brd, M83XX_DMA_SAR(n), src);
+	pcinet_sim_write32(brd, M83XX_DMA_DAR(n), dst);
+	pcinet_sim_write32(brd, M83XX_DMA_BCR(n), count);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(n), mode | M83XX_DMA_MR_CTM |
+			   M83XX_DMA_MR_CS);
+}
+
+TEST(dma_direct_board_to_host_and_back)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x2000;
+
+	fill(ram + 0x1000, 4096, 3);
+	direct(0, cfg.ram_base + 0x1000, via_window(bus), 4096,
+	       M83XX_DMA_MR_EOTIE);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram + 0x1000, 4096));
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_BCR(0)), 0);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(signalled(brd));
+	pcinet_sim_write32(brd, M83XX_DMA_SR(0), M83XX_DMA_SR_EOCDI);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+
+	fill(host_mem(bus + 0x10000), 1500, 9);
+	direct(1, via_window(bus + 0x10000), cfg.ram_base + 0x8000, 1500, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(1)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(ram + 0x8000, host_mem(bus + 0x10000), 1500));
+	/* Without EOTIE the status is there but the CPU is not interrupted */
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK_EQ(cnt(PCINET_SIM_DMA_TRANSFERS), 2);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_BYTES), 4096 + 1500);
+	/* DGSR mirrors each channel's status: 0 was cleared above */
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_DGSR),
+		 M83XX_DMA_SR_EOCDI << M83XX_DMA_DGSR_SHIFT(1));
+}
+
+TEST(dma_starts_only_on_a_cs_edge)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+
+	fill(ram + 0x100, 64, 1);
+	direct(0, cfg.ram_base + 0x100, cfg.ram_base + 0x200, 64, 0);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_TRANSFERS), 1);
+	/* CS still set: writing MR again with CS is no new start */
+	pcinet_sim_write32(brd, M83XX_DMA_MR(0), M83XX_DMA_MR_CTM | M83XX_DMA_MR_CS);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_TRANSFERS), 1);
+	CHECK(!memcmp(ram + 0x100, ram + 0x200, 64));
+}
+
+static void put_desc(uint32_t local, uint32_t src, uint32_t dst, uint32_t count,
+		     uint32_t next)
+{
+	struct m83xx_dma_desc *d = pcinet_sim_board_ptr(brd, local, sizeof(*d));
+
+	memset(d, 0, sizeof(*d));
+	d->src = cpu_to_le32(src);
+	d->dst = cpu_to_le32(dst);
+	d->count = cpu_to_le32(count);
+	d->next = cpu_to_le32(next);
+}
+
+TEST(dma_chained_descriptors)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint32_t d0 = cfg.ram_base + 0x4000, d1 = d0 + 32, d2 = d0 + 64;
+	uint64_t bus = cfg.host_mem_bus + 0x40000;
+
+	fill(ram + 0x1000, 3000, 1);
+	fill(host_mem(bus + 0x8000), 600, 2);
+	/* board -> host, host -> board, then a small completion record */
+	put_desc(d0, cfg.ram_base + 0x1000, via_window(bus), 3000, d1);
+	put_desc(d1, via_window(bus + 0x8000), cfg.ram_base + 0x9000, 600,
+		 d2 | M83XX_DMA_NEXT_SNEN);
+	put_desc(d2, cfg.ram_base + 0x1000, via_window(bus + 0xF000), 8,
+		 M83XX_DMA_NEXT_EOL);
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(2), d0);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(2), M83XX_DMA_MR_EOTIE | M83XX_DMA_MR_CS);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(2)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram + 0x1000, 3000));
+	CHECK(!memcmp(ram + 0x9000, host_mem(bus + 0x8000), 600));
+	CHECK(!memcmp(host_mem(bus + 0xF000), ram + 0x1000, 8));
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_CDAR(2)), d2);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_BYTES), 3608);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+}
+
+TEST(dma_transfer_errors)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint32_t sr;
+
+	/* Destination neither RAM nor a window */
+	direct(0, cfg.ram_base, 0x40000000, 16, M83XX_DMA_MR_EOTIE);
+	sr = pcinet_sim_read32(brd, M83XX_DMA_SR(0));
+	CHECK_EQ(sr, M83XX_DMA_SR_TE);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_RANGE), 1);
+	/* Through the window, but no host memory answers at that PCI address */
+	direct(1, cfg.ram_base, via_window(0x1000), 16, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(1)), M83XX_DMA_SR_TE);
+	/* Crossing the end of board RAM */
+	direct(1, cfg.ram_base + cfg.ram_size - 8, cfg.ram_base, 16, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_RANGE), 3);
+	/* A window switched off no longer reaches the host */
+	pcinet_sim_write32(brd, M83XX_POCMR(0), 0);
+	direct(2, cfg.ram_base, via_window(cfg.host_mem_bus), 16, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(2)), M83XX_DMA_SR_TE);
+	/* More than the byte count register can hold */
+	direct(3, cfg.ram_base, cfg.ram_base + 0x100, M83XX_DMA_BCR_MAX + 1, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_TE);
+	/* A misaligned descriptor */
+	pcinet_sim_write32(brd, M83XX_DMA_MR(3), 0);
+	pcinet_sim_write32(brd, M83XX_DMA_SR(3), M83XX_DMA_SR_TE);
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(3), cfg.ram_base + 0x10);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(3), M83XX_DMA_MR_CS);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_TE);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_ERRORS), 6);
+	CHECK(ram[0x100] == 0);	/* nothing moved by a failed transfer */
+	/* TE is W1C */
+	pcinet_sim_write32(brd, M83XX_DMA_SR(0), M83XX_DMA_SR_TE);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), 0);
+}
+
+TEST(dma_large_direct_transfer)
+{
+	/* Half of board RAM in one direct transfer */
+	direct(0, cfg.ram_base, cfg.ram_base + cfg.ram_size / 2, cfg.ram_size / 2, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_EOCDI);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_BYTES), cfg.ram_size / 2);
+}
+
+/* ---- reset ------------------------------------------------------------- */
+
+static void board_valid(void)
+{
+	pcinet_sim_write32(brd, M83XX_MU_OMR1,
+			   pcinet_status_make(PCINET_STATUS_SIG_BOARD,
+					      PCINET_UART_RX_ENABLED |
+					      PCINET_NET_REGISTERS_VALID));
+}
+
+TEST(rpr_then_rcr_resets_the_board)
+{
+	uint32_t epoch = pcinet_sim_epoch(obs);
+
+	board_valid();
+	pcinet_sim_write32(brd, M83XX_DMA_MR(0), M83XX_DMA_MR_EOTIE);
+	CHECK(pcinet_board_valid(pcinet_sim_read32(hst, M83XX_MU_OMR1)));
+	/* RCR alone, or after a wrong key, does nothing */
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	pcinet_sim_write32(hst, M83XX_RST_RPR, 0x12345678);
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK(pcinet_board_valid(pcinet_sim_read32(hst, M83XX_MU_OMR1)));
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch);
+
+	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_MR(0)), 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_PIWAR0), 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_POCMR(0)), 0);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
+	CHECK_EQ(cnt(PCINET_SIM_RESETS), 1);
+	/* The old board CPU is gone: its writes no longer land */
+	CHECK(pcinet_sim_board_stale(brd));
+	board_valid();
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+}
+
+TEST(board_resets_itself_and_a_new_board_runs)
+{
+	struct pcinet_sim_slot *next;
+
+	pcinet_sim_write32(brd, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(brd, M83XX_RST_RCR, M83XX_RCR_SWSR);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
+		 M83XX_RSR_SRS | M83XX_RSR_SWSR);
+	next = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+	CHECK(next && !pcinet_sim_board_stale(next));
+	pcinet_sim_write32(next, M83XX_MU_OMR1, 0x42010001);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0x42010001);
+	/* RSR is W1C for the board */
+	pcinet_sim_write32(next, M83XX_RST_RSR, M83XX_RSR_SWSR);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR), M83XX_RSR_SRS);
+	pcinet_sim_slot_close(next);
+}
+
+TEST(hard_reset_from_outside)
+{
+	board_valid();
+	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR), M83XX_RSR_HRS);
+	CHECK(pcinet_sim_board_stale(brd));
+}
+
+TEST(other_slots_are_untouched_by_a_reset)
+{
+	struct pcinet_sim_slot *b2 = pcinet_sim_slot_open(ch, 2, PCINET_SIM_BOARD);
+
+	pcinet_sim_write32(b2, M83XX_MU_OMR1, 0x42010001);
+	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(pcinet_sim_read32(b2, M83XX_MU_OMR1), 0x42010001);
+	CHECK(!pcinet_sim_board_stale(b2));
+	pcinet_sim_slot_close(b2);
+}
+
+/* ---- checker: BAR1 and the registers-valid handshake -------------------- */
+
+TEST(bar_access_while_valid_is_clean)
+{
+	uint8_t buf[16] = { 1, 2, 3 }, back[16];
+
+	board_valid();
+	CHECK_EQ(pcinet_sim_bar_write(hst, 0x80, buf, sizeof(buf)), 0);
+	CHECK(!memcmp((uint8_t *)pcinet_sim_board_ram(brd) + 0x80, buf, 16));
+	CHECK_EQ(pcinet_sim_bar_read(hst, 0x80, back, sizeof(back)), 0);
+	CHECK(!memcmp(back, buf, 16));
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+}
+
+TEST(bar_access_while_invalid_is_a_violation)
+{
+	uint8_t buf[4] = { 0 };
+	char text[160];
+
+	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
+	pcinet_sim_bar_write(hst, 0x100, buf, sizeof(buf));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 1);
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	CHECK(strstr(text, "not registers-valid") != NULL);
+	/* A status with the wrong signature or version is not valid either */
+	pcinet_sim_write32(brd, M83XX_MU_OMR1, PCINET_NET_REGISTERS_VALID);
+	pcinet_sim_bar_read(hst, 0, buf, sizeof(buf));
+	pcinet_sim_write32(brd, M83XX_MU_OMR1, PCINET_STATUS_SIG_BOARD |
+			   (2 << PCINET_STATUS_VERSION_SHIFT) |
+			   PCINET_NET_REGISTERS_VALID);
+	pcinet_sim_bar_read(hst, 0, buf, sizeof(buf));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 3);
+}
+
+TEST(host_lease_covers_an_orderly_stop)
+{
+	uint32_t host_running = pcinet_status_make(PCINET_STATUS_SIG_HOST,
+						   PCINET_NET_STATUS_RUNNING);
+	uint8_t buf[4] = { 0 };
+
+	board_valid();
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	/* The board withdraws; the host has not seen it yet: legal */
+	pcinet_sim_write32(brd, M83XX_MU_OMR1,
+			   pcinet_status_make(PCINET_STATUS_SIG_BOARD, 0));
+	CHECK_EQ(pcinet_sim_bar_write(hst, PCINET_CTRL_OFF_H2B_PROD, buf, 4), 0);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+	/* The host lets go; from now on any access is a violation */
+	pcinet_sim_write32(hst, M83XX_MU_IMR1,
+			   pcinet_status_make(PCINET_STATUS_SIG_HOST, 0));
+	pcinet_sim_bar_write(hst, PCINET_CTRL_OFF_H2B_PROD, buf, 4);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 1);
+	/* RUNNING written while the board is invalid grants nothing */
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	pcinet_sim_bar_write(hst, 0, buf, 4);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 2);
+}
+
+TEST(access_after_an_unseen_reset_is_stale_not_a_violation)
+{
+	uint8_t buf[4] = { 0 };
+
+	board_valid();
+	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
+	/* The board resets itself without a word */
+	pcinet_sim_write32(brd, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(brd, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
+	CHECK_EQ(cnt(PCINET_SIM_STALE_AFTER_RESET), 1);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+	/* Once the host has read the status, it knows */
+	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
+	pcinet_sim_bar_write(hst, 0, buf, 4);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 1);
+}
+
+TEST(bar_outside_the_window_master_aborts)
+{
+	uint8_t buf[8];
+
+	board_valid();
+	CHECK_EQ(pcinet_sim_bar_read(hst, cfg.ram_size - 4, buf, 8), -EFAULT);
+	CHECK_EQ(buf[0], 0xFF);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 1);
+	/* Window switched off by the board */
+	pcinet_sim_write32(brd, M83XX_PIWAR0, 0);
+	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 2);
+	/* The board side has no BAR */
+	CHECK_EQ(pcinet_sim_bar_read(brd, 0, buf, 4), -EPERM);
+}
+
+/* ---- chassis files ------------------------------------------------------ */
+
+TEST(bad_configurations_are_refused)
+{
+	struct pcinet_sim_config bad;
+	char other[64];
+
+	strcpy(other, "/tmp/pcinet-unit-XXXXXX");
+	CHECK(mkdtemp(other) != NULL);
+	bad = cfg;
+	bad.slots = 0;
+	CHECK_EQ(pcinet_sim_chassis_create(other, &bad), -EINVAL);
+	bad = cfg;
+	bad.ram_size = 3 << 16;
+	CHECK_EQ(pcinet_sim_chassis_create(other, &bad), -EINVAL);
+	bad = cfg;
+	bad.ram_base = cfg.ram_base + 0x1000;
+	CHECK_EQ(pcinet_sim_chassis_create(other, &bad), -EINVAL);
+	bad = cfg;
+	bad.host_mem_bus = 0xFFFFF000;
+	CHECK_EQ(pcinet_sim_chassis_create(other, &bad), -EINVAL);
+	/* A chassis is not created twice in one place */
+	CHECK_EQ(pcinet_sim_chassis_create(dir, &cfg), -EEXIST);
+	CHECK(rmdir(other) == 0);	/* nothing was left behind */
+	CHECK(pcinet_sim_slot_open(ch, 3, PCINET_SIM_HOST) == NULL);
+	CHECK(pcinet_sim_slot_open(ch, 0, PCINET_SIM_HOST) == NULL);
+}
+
+int main(void)
+{
+	unit_setup = setup;
+	unit_teardown = teardown;
+	return unit_run("test_sim");
+}

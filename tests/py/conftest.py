@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared fixtures: a chassis in a temporary directory, slot handles, and a
+guard that fails any test that leaves a protocol violation behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pcinet_sim import VIOLATIONS, Chassis, Config, Side, Slot
+from pcinet_sim.defs import const, pocmr, pocmr_cm, pobar, potar, piwar_code
+
+REPO = Path(__file__).resolve().parents[2]
+OUTBOUND_LOCAL = 0x80000000
+OUTBOUND_SIZE = 0x40000000
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "expect_violations: the test plants violations on purpose")
+
+
+@pytest.fixture
+def chassis(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    """A 2-slot chassis with no supervisor: the test plays board and host."""
+    directory = tmp_path / "chassis"
+    directory.mkdir()
+    ch = Chassis.create(directory, Config.default(slots=2))
+    yield ch
+    if request.node.get_closest_marker("expect_violations") is None:
+        for slot in range(1, ch.config.slots + 1):
+            obs = ch.slot(slot, Side.OBSERVER)
+            counters = obs.counters()
+            bad = {k: counters[k] for k in VIOLATIONS if counters[k]}
+            assert not bad, f"slot {slot}: {bad}: {obs.last_violation()}"
+    ch.close()
+    Chassis.destroy(directory)
+
+
+@pytest.fixture
+def board(chassis: Chassis) -> Slot:
+    return chassis.slot(1, Side.BOARD)
+
+
+@pytest.fixture
+def host(chassis: Chassis) -> Slot:
+    return chassis.slot(1, Side.HOST)
+
+
+@pytest.fixture
+def observer(chassis: Chassis) -> Slot:
+    return chassis.slot(1, Side.OBSERVER)
+
+
+def program_windows(board: Slot) -> None:
+    """What board firmware does: inbound window 0 on its RAM, outbound 0 to host memory."""
+    cfg = board.chassis.config
+    board.write32(const("M83XX_PITAR0"), cfg.ram_base >> 12)
+    board.write32(const("M83XX_PIWAR0"), const("M83XX_PIWAR_EN") | const("M83XX_PIWAR_PF")
+                  | piwar_code(cfg.ram_size))
+    board.write32(pobar(0), OUTBOUND_LOCAL >> 12)
+    board.write32(potar(0), 0)
+    board.write32(pocmr(0), const("M83XX_POCMR_EN") | pocmr_cm(OUTBOUND_SIZE))
+
+
+def host_local(bus_addr: int) -> int:
+    """The board-local address through outbound window 0 of a host bus address."""
+    return OUTBOUND_LOCAL + bus_addr
+
+
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run pcinet-sim from the venv the tests run in."""
+    exe = Path(sys.executable).parent / "pcinet-sim"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
+                          check=False, env={**os.environ})

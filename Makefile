@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim test test-c test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim test test-c test-c-asan test-headers test-py lint demo bench clean
 
 all: sim
 
@@ -32,6 +32,7 @@ help:
 	@echo "make test          install what is missing, build, run every test"
 	@echo "make sim           build the simulated chassis (library, test board)"
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
+	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
 	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
 	@echo "make test-py       pytest (binding, supervisor, chassis)"
 	@echo "make lint          ruff and mypy"
@@ -78,6 +79,7 @@ lint: venv
 
 test: deps venv sim
 	$(MAKE) test-c
+	$(MAKE) test-c-asan
 	$(MAKE) test-headers
 	$(MAKE) lint
 	$(MAKE) test-py
@@ -90,3 +92,15 @@ bench:
 
 clean:
 	rm -rf $(BUILD)
+
+# The same C tests built with AddressSanitizer and UBSan: the model must not
+# read or write out of bounds whatever a test (or a misbehaving side) does.
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_TESTS := $(patsubst tests/c/%.c,$(BUILD)/asan/%,$(wildcard tests/c/test_*.c))
+
+$(BUILD)/asan/%: tests/c/%.c tests/c/unit.h $(SIM_SRCS) $(HEADERS) sim/lib/sim_internal.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN) -Itests/c -o $@ $< $(SIM_SRCS) -pthread
+
+test-c-asan: $(ASAN_TESTS)
+	@set -e; for t in $(ASAN_TESTS); do echo "== $$t"; $$t; done

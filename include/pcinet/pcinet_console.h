@@ -30,8 +30,8 @@ struct pcinet_cons_tx {
 };
 
 struct pcinet_cons_rx {
-	bool have_last;		/* last_seq is meaningful */
-	bool last_seq;
+	bool have_last;		/* last_msg is meaningful */
+	u32 last_msg;		/* the last message accepted */
 	u32 duplicates;		/* messages ignored as repeats */
 	u32 invalid;		/* messages with a count of 0 */
 };
@@ -50,7 +50,7 @@ static inline void pcinet_cons_tx_init(struct pcinet_cons_tx *tx)
 static inline void pcinet_cons_rx_init(struct pcinet_cons_rx *rx)
 {
 	rx->have_last = false;
-	rx->last_seq = false;
+	rx->last_msg = 0;
 	rx->duplicates = 0;
 	rx->invalid = 0;
 }
@@ -118,16 +118,22 @@ static inline void pcinet_cons_tx_peer_back(struct pcinet_cons_tx *tx)
 /*
  * A message arrived: decode it into bytes (room for 3). Returns the byte
  * count to deliver, 0 for a duplicate or an invalid message (still ack it).
- * A message marked PCINET_CONS_FIRST starts a new sequence: the sender was
- * reset or reloaded.
+ * A message marked PCINET_CONS_FIRST starts a new sequence (the sender was
+ * reset or reloaded) and is a duplicate only if it repeats the last message
+ * exactly; any other message is a duplicate if its seq bit did not toggle.
  */
 static inline unsigned int pcinet_cons_rx_accept(struct pcinet_cons_rx *rx,
 						 u32 msg, u8 *bytes)
 {
-	bool seq = pcinet_cons_seq(msg);
 	unsigned int len;
+	bool dup;
 
-	if (rx->have_last && seq == rx->last_seq && !pcinet_cons_first(msg)) {
+	if (pcinet_cons_first(msg))
+		dup = rx->have_last && msg == rx->last_msg;
+	else
+		dup = rx->have_last &&
+		      pcinet_cons_seq(msg) == pcinet_cons_seq(rx->last_msg);
+	if (dup) {
 		rx->duplicates++;
 		return 0;
 	}
@@ -137,9 +143,8 @@ static inline unsigned int pcinet_cons_rx_accept(struct pcinet_cons_rx *rx,
 		return 0;
 	}
 	rx->have_last = true;
-	rx->last_seq = seq;
+	rx->last_msg = msg;
 	return len;
 }
-
 
 #endif /* _PCINET_CONSOLE_H */

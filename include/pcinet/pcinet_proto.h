@@ -42,10 +42,10 @@
  * (reset value) or garbage is never mistaken for a live peer and a version
  * mismatch is seen before any memory is touched.
  */
-#define PCINET_UART_RX_ENABLED		(1 << 0)	/* console accepts input */
-#define PCINET_NET_STATUS_RUNNING	(1 << 1)	/* see below */
-#define PCINET_NET_RXINT_OFF		(1 << 2)	/* polling: no net doorbells */
-#define PCINET_NET_REGISTERS_VALID	(1 << 3)	/* board only: region valid */
+#define PCINET_UART_RX_ENABLED		BIT(0)	/* console accepts input */
+#define PCINET_NET_STATUS_RUNNING	BIT(1)	/* see below */
+#define PCINET_NET_RXINT_OFF		BIT(2)	/* polling: no net doorbells */
+#define PCINET_NET_REGISTERS_VALID	BIT(3)	/* board only: region valid */
 #define PCINET_STATUS_FLAGS_MASK	0x0000000F
 #define PCINET_STATUS_VERSION_SHIFT	16
 #define PCINET_STATUS_VERSION_MASK	0x00FF0000
@@ -98,8 +98,8 @@ static inline bool pcinet_board_valid(u32 board_status)
  * Doorbells. Host -> board bits are set in IDR, board -> host bits in ODR.
  * Bit 31 of IDR is the machine-check doorbell: never used.
  */
-#define PCINET_DB_CONS_ACK	(1 << 0)	/* peer's console message taken */
-#define PCINET_DB_NET_KICK	(1 << 1)	/* ring indices moved, look */
+#define PCINET_DB_CONS_ACK	BIT(0)	/* peer's console message taken */
+#define PCINET_DB_NET_KICK	BIT(1)	/* ring indices moved, look */
 #define PCINET_DB_ALL		(PCINET_DB_CONS_ACK | PCINET_DB_NET_KICK)
 
 /*
@@ -142,7 +142,7 @@ static inline unsigned int pcinet_cons_decode(u32 msg, u8 *buf)
 	unsigned int i;
 
 	for (i = 0; i < len; i++)
-		buf[i] = (msg >> (8 + 8 * i)) & 0xFF;
+		buf[i] = (u8)(msg >> (8 + 8 * i));
 	return len;
 }
 
@@ -237,7 +237,7 @@ struct pcinet_cmpl {
 };
 
 #define PCINET_CMPL_SIZE	8
-#define PCINET_CMPL_ERR		(1 << 0)	/* frame dropped, len 0 */
+#define PCINET_CMPL_ERR		BIT(0)	/* frame dropped, len 0 */
 
 struct pcinet_host_area {
 	__le32 h2b_cons;	/* h2b descriptors done, free-running */

@@ -151,12 +151,12 @@ static inline void pcinet_mac_unpack(__le32 lo, __le32 hi, u8 *mac)
 {
 	u32 l = le32_to_cpu(lo), h = le32_to_cpu(hi);
 
-	mac[0] = l & 0xFF;
-	mac[1] = (l >> 8) & 0xFF;
-	mac[2] = (l >> 16) & 0xFF;
-	mac[3] = (l >> 24) & 0xFF;
-	mac[4] = h & 0xFF;
-	mac[5] = (h >> 8) & 0xFF;
+	mac[0] = (u8)l;
+	mac[1] = (u8)(l >> 8);
+	mac[2] = (u8)(l >> 16);
+	mac[3] = (u8)(l >> 24);
+	mac[4] = (u8)h;
+	mac[5] = (u8)(h >> 8);
 }
 
 /*

@@ -117,7 +117,13 @@ void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t offset,
 
 /* Board side: board RAM as local memory (NULL on other sides) */
 void *pcinet_sim_board_ram(struct pcinet_sim_slot *s);
-/* Board side: pointer for a local address range, NULL if not board RAM */
+/*
+ * Board side: pointer for a board-local address range - board RAM, or host
+ * memory through an enabled outbound window, translated as the DMA
+ * controller does; NULL otherwise. Through a window this is the board CPU
+ * touching PCI: writes are fine (posted), reads are slow on real hardware
+ * and PCINet never does them on the fast path.
+ */
 void *pcinet_sim_board_ptr(struct pcinet_sim_slot *s, uint32_t local,
 			   uint32_t len);
 

@@ -458,12 +458,9 @@ void *pcinet_sim_board_ram(struct pcinet_sim_slot *s)
 void *pcinet_sim_board_ptr(struct pcinet_sim_slot *s, uint32_t local,
 			   uint32_t len)
 {
-	uint32_t base = s->ch->cfg.ram_base, size = s->ch->cfg.ram_size;
-
-	if (s->side != PCINET_SIM_BOARD || local < base || len > size ||
-	    local - base > size - len)
+	if (s->side != PCINET_SIM_BOARD)
 		return NULL;
-	return s->ram + (local - base);
+	return sim_translate_local(s, local, len);
 }
 
 uint32_t pcinet_sim_epoch(struct pcinet_sim_slot *s)

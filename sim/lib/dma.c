@@ -52,7 +52,7 @@ int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 }
 
 /* Board-local address range -> pointer, or NULL (not RAM, not a window) */
-static uint8_t *dma_translate(struct pcinet_sim_slot *s, uint32_t local,
+uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 			      uint32_t len)
 {
 	const struct pcinet_sim_config *c = &s->ch->cfg;
@@ -92,8 +92,8 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		return false;	/* the hardware cannot even express it */
 	}
-	from = dma_translate(s, src, count);
-	to = dma_translate(s, dst, count);
+	from = sim_translate_local(s, src, count);
+	to = sim_translate_local(s, dst, count);
 	if (!from || !to) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,
@@ -115,7 +115,7 @@ static bool dma_fetch_desc(struct pcinet_sim_slot *s, unsigned int n,
 	if (addr & (M83XX_DMA_DESC_ALIGN - 1))
 		p = NULL;
 	else
-		p = dma_translate(s, addr, M83XX_DMA_DESC_SIZE);
+		p = sim_translate_local(s, addr, M83XX_DMA_DESC_SIZE);
 	if (!p) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,

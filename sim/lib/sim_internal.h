@@ -73,6 +73,8 @@ bool sim_line_level(const struct pcinet_sim_slot *s,
  * with the lock held and returns the channel to start, or -1;
  * sim_dma_run() then moves the data without the lock.
  */
+uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
+			     uint32_t len);
 int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val);
 void sim_dma_run(struct pcinet_sim_slot *s, unsigned int channel);
 uint32_t sim_dma_dgsr(const struct pcinet_sim_slot *s);

@@ -381,6 +381,21 @@ TEST(dma_large_direct_transfer)
 	CHECK_EQ(cnt(PCINET_SIM_DMA_BYTES), cfg.ram_size / 2);
 }
 
+TEST(board_cpu_writes_through_the_outbound_window)
+{
+	uint64_t bus = cfg.host_mem_bus + 0x3000;
+	uint32_t *p = pcinet_sim_board_ptr(brd, via_window(bus), 8);
+
+	CHECK(p != NULL);
+	if (p)
+		p[1] = 0xA5A5A5A5;
+	CHECK(!memcmp(host_mem(bus + 4), "\xA5\xA5\xA5\xA5", 4));
+	/* Past host memory, outside RAM and windows, or the host side: no */
+	CHECK(pcinet_sim_board_ptr(brd, via_window(0x1000), 4) == NULL);
+	CHECK(pcinet_sim_board_ptr(brd, 0x40000000, 4) == NULL);
+	CHECK(pcinet_sim_board_ptr(hst, cfg.ram_base, 4) == NULL);
+}
+
 /* ---- reset ------------------------------------------------------------- */
 
 static void board_valid(void)

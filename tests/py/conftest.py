@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from pcinet_sim import VIOLATIONS, Chassis, Config, Side, Slot
-from pcinet_sim.defs import const, pocmr, pocmr_cm, pobar, potar, piwar_code
+from pcinet_sim.defs import const, piwar_code, pobar, pocmr, pocmr_cm, potar
 
 REPO = Path(__file__).resolve().parents[2]
 OUTBOUND_LOCAL = 0x80000000

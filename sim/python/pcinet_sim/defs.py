@@ -14,18 +14,18 @@ from pathlib import Path
 from .paths import include_dir
 
 _DEFINE = re.compile(
-    r"^#define\s+([A-Z][A-Z0-9_]*)\s+\(?\s*(0x[0-9A-Fa-f]+|\d+|\(1 << \d+\)|1 << \d+)\s*\)?"
+    r"^#define\s+([A-Z][A-Z0-9_]*)\s+\(?\s*(0x[0-9A-Fa-f]+|\d+|BIT\(\d+\))\s*\)?"
     r"\s*(?:/\*.*)?$"
 )
-_SHIFT = re.compile(r"\(?1 << (\d+)\)?")
+_BIT = re.compile(r"BIT\((\d+)\)")
 
 HEADERS = ("mpc83xx.h", "pcinet_proto.h", "pcinet_ring.h", "pcinet_console.h")
 
 
 def _value(text: str) -> int:
-    shift = _SHIFT.fullmatch(text)
-    if shift:
-        return 1 << int(shift.group(1))
+    bit = _BIT.fullmatch(text)
+    if bit:
+        return 1 << int(bit.group(1))
     return int(text, 0)
 
 

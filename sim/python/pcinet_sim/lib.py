@@ -59,7 +59,7 @@ class Config:
     def default(cls, **overrides: int) -> Config:
         cfg = _Config()
         lib().pcinet_sim_config_default(ctypes.byref(cfg))
-        values = {name: getattr(cfg, name) for name, _ in _Config._fields_}
+        values = {f[0]: getattr(cfg, f[0]) for f in _Config._fields_}
         values.update(overrides)
         return cls(**values)
 

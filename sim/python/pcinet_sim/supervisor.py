@@ -13,6 +13,7 @@ is its entry point.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import select
@@ -197,10 +198,8 @@ class Supervisor:
 
     def on_signal(self, signum: int, frame: object) -> None:
         self.stopping = True
-        try:
+        with contextlib.suppress(OSError):
             os.write(self.wake_w, b"x")
-        except OSError:
-            pass
 
     def run(self, ready_fd: int | None) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -268,10 +267,8 @@ def remove_chassis(directory: Path, remove_dir: bool) -> None:
             f.unlink()
         logs.rmdir()
     if remove_dir:
-        try:
+        with contextlib.suppress(OSError):
             directory.rmdir()
-        except OSError:
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:

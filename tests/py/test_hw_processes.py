@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The hardware model across processes, as the real parts use it: a board
+process and a host process sharing one slot through the chassis files.
+
+The register semantics themselves are unit-tested in C (tests/c/test_sim.c);
+here the point is what only shows with two processes: interrupts reach the
+other process's poll(), DMA lands in the other process's memory, a reset made
+by one process stops the other's writes, the checker counts across them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import select
+import time
+
+import pytest
+from conftest import host_local, program_windows
+from pcinet_sim import Chassis, Side
+from pcinet_sim.defs import board_valid, const, dma_reg, status_make
+
+CTX = mp.get_context("spawn")
+
+
+def _wait_fd(fd: int, timeout: float) -> bool:
+    ready, _, _ = select.select([fd], [], [], timeout)
+    return bool(ready)
+
+
+def _board_echo_doorbells(directory: str, rounds: int) -> None:
+    """Board process: answer each host doorbell with the same bits in ODR."""
+    with Chassis(directory) as ch:
+        board = ch.slot(1, Side.BOARD)
+        fd = board.irq_fd()
+        for _ in range(rounds):
+            assert _wait_fd(fd, 10), "board never interrupted"
+            board.irq_drain()
+            bits = board.read32(const("M83XX_MU_IDR"))
+            board.write32(const("M83XX_MU_IDR"), bits)
+            board.write32(const("M83XX_MU_ODR"), bits)
+
+
+def test_doorbells_interrupt_the_other_process(chassis: Chassis) -> None:
+    host = chassis.slot(1, Side.HOST)
+    rounds = 200
+    proc = CTX.Process(target=_board_echo_doorbells, args=(str(chassis.dir), rounds))
+    proc.start()
+    fd = host.irq_fd()
+    start = time.monotonic()
+    for i in range(rounds):
+        bit = 1 << (i % 31)
+        host.write32(const("M83XX_MU_IDR"), bit)
+        assert _wait_fd(fd, 10), f"no INTA for round {i}"
+        host.irq_drain()
+        while not host.read32(const("M83XX_MU_ODR")) & bit:
+            assert _wait_fd(fd, 10)
+            host.irq_drain()
+        assert host.read32(const("M83XX_MU_OMISR")) & const("M83XX_OMI_ODI")
+        host.write32(const("M83XX_MU_ODR"), bit)
+    elapsed = time.monotonic() - start
+    proc.join(10)
+    assert proc.exitcode == 0
+    print(f"\n{rounds} doorbell round trips between processes: "
+          f"{elapsed / rounds * 1e6:.0f} us each")
+
+
+def _board_dma_to_host(directory: str, bus: int, size: int) -> None:
+    """Board process: program its windows, DMA a pattern into host memory."""
+    with Chassis(directory) as ch:
+        board = ch.slot(1, Side.BOARD)
+        program_windows(board)
+        base = ch.config.ram_base
+        board.ram_write(base + 0x1000, bytes((i * 13) & 0xFF for i in range(size)))
+        board.write32(dma_reg(0, "SAR"), base + 0x1000)
+        board.write32(dma_reg(0, "DAR"), host_local(bus))
+        board.write32(dma_reg(0, "BCR"), size)
+        board.write32(dma_reg(0, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_EOTIE")
+                      | const("M83XX_DMA_MR_CS"))
+        assert board.read32(dma_reg(0, "SR")) == const("M83XX_DMA_SR_EOCDI")
+        # Tell the host, as a board does after a completion
+        board.write32(const("M83XX_MU_ODR"), const("PCINET_DB_NET_KICK"))
+
+
+def test_board_dma_lands_in_host_memory(chassis: Chassis) -> None:
+    host = chassis.slot(1, Side.HOST)
+    bus = chassis.config.host_mem_bus + 0x100000
+    size = 65536
+    proc = CTX.Process(target=_board_dma_to_host, args=(str(chassis.dir), bus, size))
+    proc.start()
+    assert _wait_fd(host.irq_fd(), 10)
+    proc.join(10)
+    assert proc.exitcode == 0
+    assert chassis.host_read(bus, size) == bytes((i * 13) & 0xFF for i in range(size))
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.counter("dma_bytes") == size
+
+
+def _board_keeps_writing(directory: str, seconds: float) -> None:
+    """Board process that writes its status in a loop until reset stops it."""
+    with Chassis(directory) as ch:
+        board = ch.slot(1, Side.BOARD)
+        word = status_make(const("PCINET_STATUS_SIG_BOARD"), const("PCINET_NET_REGISTERS_VALID"))
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not board.stale():
+            board.write32(const("M83XX_MU_OMR1"), word)
+        # The CPU is gone after the reset: nothing it writes lands any more
+        board.write32(const("M83XX_MU_OMR1"), word)
+
+
+def test_reset_stops_a_running_board_process(chassis: Chassis) -> None:
+    host = chassis.slot(1, Side.HOST)
+    proc = CTX.Process(target=_board_keeps_writing, args=(str(chassis.dir), 20))
+    proc.start()
+    deadline = time.monotonic() + 10
+    while not board_valid(host.read32(const("M83XX_MU_OMR1"))):
+        assert time.monotonic() < deadline, "board never became valid"
+        time.sleep(0.001)
+    host.write32(const("M83XX_RST_RPR"), const("M83XX_RPR_UNLOCK"))
+    host.write32(const("M83XX_RST_RCR"), const("M83XX_RCR_SWHR"))
+    proc.join(10)
+    assert proc.exitcode == 0
+    assert host.read32(const("M83XX_MU_OMR1")) == 0, "a reset board kept writing"
+
+
+@pytest.mark.expect_violations
+def test_planted_violations_are_counted(chassis: Chassis) -> None:
+    """The checker can fail: every kind of violation, planted once, is seen."""
+    board = chassis.slot(1, Side.BOARD)
+    host = chassis.slot(1, Side.HOST)
+    obs = chassis.slot(1, Side.OBSERVER)
+    program_windows(board)
+    host.read32(const("M83XX_MU_OMR1"))  # the host knows the board is not valid
+    assert host.bar_write(0x100, b"\0" * 4) == 0
+    board.write32(dma_reg(0, "SAR"), chassis.config.ram_base)
+    board.write32(dma_reg(0, "DAR"), 0x40000000)
+    board.write32(dma_reg(0, "BCR"), 4)
+    board.write32(dma_reg(0, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_CS"))
+    host.write32(const("M83XX_MU_OMR1"), 0)
+    host.write32(const("M83XX_MU_IDR"), const("M83XX_IDR_MACHINE_CHECK"))
+    board.write32(const("M83XX_MU_OMR1"), status_make(const("PCINET_STATUS_SIG_BOARD"),
+                                                      const("PCINET_NET_REGISTERS_VALID")))
+    assert host.bar_read(chassis.config.ram_size, 4)[0] != 0
+    counters = obs.counters()
+    assert counters["viol_ram_invalid"] == 1
+    assert counters["viol_dma_range"] == 1
+    assert counters["viol_ro_write"] == 1
+    assert counters["viol_reserved_bit"] == 1
+    assert counters["viol_bar_range"] == 1
+    assert obs.violations() == 5
+    assert "BAR1" in obs.last_violation()
+
+
+def test_counters_are_shared_between_handles(chassis: Chassis) -> None:
+    board = chassis.slot(2, Side.BOARD)
+    program_windows(board)
+    for _ in range(3):
+        board.write32(dma_reg(1, "MR"), 0)
+        board.write32(dma_reg(1, "SAR"), chassis.config.ram_base)
+        board.write32(dma_reg(1, "DAR"), chassis.config.ram_base + 0x100)
+        board.write32(dma_reg(1, "BCR"), 16)
+        board.write32(dma_reg(1, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_CS"))
+    with Chassis(chassis.dir) as other:
+        assert other.slot(2, Side.OBSERVER).counter("dma_transfers") == 3
+        assert other.slot(1, Side.OBSERVER).counter("dma_transfers") == 0

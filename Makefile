@@ -55,9 +55,9 @@ $(SIM_LIB): $(SIM_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -shared -pthread -Wl,-z,defs -o $@ $^
 
-$(SIM_BOARD): sim/board/pcinet_sim_board.c $(SIM_LIB) $(HEADERS)
+$(SIM_BOARD): $(wildcard sim/board/*.c sim/board/*.h) $(SIM_LIB) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -L$(BUILD)/sim -lpcinetsim -Wl,-rpath,'$$ORIGIN' -pthread
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) -L$(BUILD)/sim -lpcinetsim -Wl,-rpath,'$$ORIGIN' -pthread
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/unit.h $(SIM_LIB) $(HEADERS)
 	@mkdir -p $(@D)

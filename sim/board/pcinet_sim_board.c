@@ -20,32 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pcinet_sim.h"
-#include <pcinet/mpc83xx.h>
-#include <pcinet/pcinet_console.h>
-#include <pcinet/pcinet_ring.h>
+#include "board.h"
 
-#define OUTBOUND_LOCAL	0x80000000u	/* outbound window 0, local side */
-#define OUTBOUND_SIZE	0x40000000u	/* 1 GiB */
-#define OUT_QUEUE	65536		/* console output buffer, bytes */
+static volatile sig_atomic_t signalled_publish, signalled_withdraw;
 
-struct board {
-	struct pcinet_sim_chassis *ch;
-	struct pcinet_sim_slot *s;
-	unsigned int slot;
-	u32 status;			/* what we last wrote to OMR1 */
-	u32 host_status;		/* IMR1 as last read */
-	u32 generation;
-	struct pcinet_cons_tx tx;
-	struct pcinet_cons_rx rx;
-	u8 out[OUT_QUEUE];
-	unsigned int out_head, out_tail;	/* free-running */
-	char line[128];
-	unsigned int line_len;
-	bool ack_owed;			/* host message taken, ack deferred */
-};
-
-static u32 now_ms(void)
+u32 now_ms(void)
 {
 	struct timespec ts;
 
@@ -53,7 +32,7 @@ static u32 now_ms(void)
 	return (u32)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-static void set_status(struct board *b, u32 flags)
+void set_status(struct board *b, u32 flags)
 {
 	b->status = pcinet_status_make(PCINET_STATUS_SIG_BOARD, flags);
 	pcinet_sim_write32(b->s, M83XX_MU_OMR1, b->status);
@@ -75,7 +54,7 @@ static void out_put(struct board *b, const char *text, size_t len)
 		b->out[b->out_head++ % OUT_QUEUE] = (u8)text[i];
 }
 
-static void out_str(struct board *b, const char *text)
+void out_str(struct board *b, const char *text)
 {
 	out_put(b, text, strlen(text));
 }
@@ -101,41 +80,6 @@ static void console_tx(struct board *b)
 			   pcinet_cons_tx_take(&b->tx, buf, n, now_ms()));
 }
 
-static void publish_region(struct board *b)
-{
-	struct pcinet_ctrl *ctrl;
-	u8 mac[6] = { 0x02, 0x50, 0x43, 0x49, 0x00, (u8)b->slot };
-
-	if (b->status & PCINET_NET_REGISTERS_VALID)
-		return;
-	ctrl = pcinet_sim_board_ram(b->s);
-	memset(ctrl, 0, PCINET_CTRL_SIZE);
-	pcinet_layout_default(ctrl, pcinet_sim_bar_size(b->s), 64, 64, 1536,
-			      ++b->generation);
-	pcinet_mac_pack(mac, &ctrl->mac_lo, &ctrl->mac_hi);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	set_status(b, (b->status & PCINET_STATUS_FLAGS_MASK) |
-		      PCINET_NET_REGISTERS_VALID | PCINET_NET_RXINT_OFF);
-}
-
-/* Orderly stop: withdraw, then wait for the host to let go (bounded) */
-static void withdraw_region(struct board *b)
-{
-	u32 start = now_ms();
-
-	set_status(b, b->status & ~(PCINET_NET_REGISTERS_VALID |
-				    PCINET_NET_STATUS_RUNNING |
-				    PCINET_NET_RXINT_OFF));
-	while (pcinet_sim_read32(b->s, M83XX_MU_IMR1) &
-	       PCINET_NET_STATUS_RUNNING) {
-		if ((u32)(now_ms() - start) >= PCINET_STOP_ACK_MS) {
-			out_str(b, "host did not release the region\r\n");
-			break;
-		}
-		usleep(1000);
-	}
-}
-
 static void self_reset(struct board *b)
 {
 	pcinet_sim_write32(b->s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
@@ -159,15 +103,17 @@ static void run_command(struct board *b, const char *cmd)
 		out_str(b, msg);
 	} else if (!strcmp(cmd, "status")) {
 		snprintf(msg, sizeof(msg),
-			 "status 0x%08x host 0x%08x generation %u\r\n",
-			 b->status, b->host_status, b->generation);
+			 "status 0x%08x host 0x%08x generation %u net in %u out %u dropped %u errors %u\r\n",
+			 b->status, b->host_status, b->generation,
+			 b->net.frames_in, b->net.frames_out, b->net.dropped,
+			 b->net.errors);
 		out_str(b, msg);
 	} else if (!strcmp(cmd, "valid")) {
-		publish_region(b);
+		board_net_publish(b);
 	} else if (!strcmp(cmd, "invalid")) {
-		withdraw_region(b);
+		board_net_withdraw(b);
 	} else if (!strcmp(cmd, "reset")) {
-		withdraw_region(b);
+		board_net_withdraw(b);
 		self_reset(b);
 	} else if (!strcmp(cmd, "crash")) {
 		abort();	/* no goodbye: registers stay as they are */
@@ -242,6 +188,15 @@ static void service(struct board *b)
 	}
 	if ((isr & M83XX_IMI_IM0I) && !b->ack_owed)
 		console_rx(b);
+	if (signalled_publish) {
+		signalled_publish = 0;
+		board_net_publish(b);
+	}
+	if (signalled_withdraw) {
+		signalled_withdraw = 0;
+		board_net_withdraw(b);
+	}
+	board_net_service(b);
 	/* Flow control: ack only with room for a whole message more */
 	if (b->ack_owed && out_space(b) >= 2 * PCINET_CONS_MAX_BYTES + 8) {
 		b->ack_owed = false;
@@ -252,26 +207,41 @@ static void service(struct board *b)
 
 static void setup_windows(struct board *b)
 {
-	struct pcinet_sim_config cfg;
-
-	pcinet_sim_chassis_get_config(b->ch, &cfg);
-	pcinet_sim_write32(b->s, M83XX_PITAR0, cfg.ram_base >> 12);
+	pcinet_sim_write32(b->s, M83XX_PITAR0, b->cfg.ram_base >> 12);
 	pcinet_sim_write32(b->s, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
-			   m83xx_piwar_code(cfg.ram_size));
+			   m83xx_piwar_code(b->cfg.ram_size));
 	pcinet_sim_write32(b->s, M83XX_POBAR(0), OUTBOUND_LOCAL >> 12);
-	pcinet_sim_write32(b->s, M83XX_POTAR(0), 0);
+	pcinet_sim_write32(b->s, M83XX_POTAR(0), OUTBOUND_PCI >> 12);
 	pcinet_sim_write32(b->s, M83XX_POCMR(0), M83XX_POCMR_EN |
 			   M83XX_POCMR_CM(OUTBOUND_SIZE));
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		signalled_publish = 1;
+	else
+		signalled_withdraw = 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct pcinet_sim_chassis *ch;
 	static struct board b;
+	struct sigaction sa;
 	struct pollfd pfd;
+	bool valid = false;
 
+	if (argc == 4 && !strcmp(argv[1], "--valid")) {
+		valid = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s CHASSIS_DIR SLOT\n", argv[0]);
+		fprintf(stderr, "usage: %s [--valid] CHASSIS_DIR SLOT\n"
+			"  --valid  publish the shared region at once\n"
+			"  SIGUSR1 publishes it, SIGUSR2 withdraws it (orderly stop)\n",
+			argv[0]);
 		return 2;
 	}
 	ch = pcinet_sim_chassis_open(argv[1]);
@@ -281,6 +251,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	b.ch = ch;
+	pcinet_sim_chassis_get_config(ch, &b.cfg);
 	b.slot = (unsigned int)strtoul(argv[2], NULL, 10);
 	b.s = pcinet_sim_slot_open(ch, b.slot, PCINET_SIM_BOARD);
 	if (!b.s) {
@@ -288,11 +259,17 @@ int main(int argc, char **argv)
 			argv[2], strerror(errno));
 		return 1;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	pcinet_cons_tx_init(&b.tx);
 	pcinet_cons_rx_init(&b.rx);
 	setup_windows(&b);
 	b.host_status = pcinet_sim_read32(b.s, M83XX_MU_IMR1);
 	set_status(&b, PCINET_UART_RX_ENABLED);
+	if (valid)
+		board_net_publish(&b);
 	pfd.fd = pcinet_sim_irq_fd(b.s);
 	pfd.events = POLLIN;
 	for (;;) {

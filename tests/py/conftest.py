@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from pcinet_sim import VIOLATIONS, Chassis, Config, Side, Slot
 from pcinet_sim.defs import const, piwar_code, pobar, pocmr, pocmr_cm, potar
 

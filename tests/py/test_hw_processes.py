@@ -15,9 +15,11 @@ import select
 import time
 
 import pytest
-from conftest import host_local, program_windows
+
 from pcinet_sim import Chassis, Side
 from pcinet_sim.defs import board_valid, const, dma_reg, status_make
+
+from conftest import host_local, program_windows
 
 CTX = mp.get_context("spawn")
 

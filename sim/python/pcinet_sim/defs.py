@@ -38,6 +38,9 @@ def load(directory: Path | None = None) -> dict[str, int]:
             match = _DEFINE.match(line.strip())
             if match:
                 values[match.group(1)] = _value(match.group(2))
+    # The one composite the protocol defines from two simple ones
+    values["PCINET_VERSION"] = ((values["PCINET_VERSION_MAJOR"] << 16)
+                                | values["PCINET_VERSION_MINOR"])
     return values
 
 

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The network protocol end to end on the simulated hardware.
+
+A board process (pcinet-sim-board, the protocol's echo board) and a host
+written here from docs/protocol.md alone, in Python, talk through the
+simulated message unit, BAR1 and the board's DMA controller. Frames go
+host -> board -> host; the handshake (attach, orderly stop, re-attach, host
+reload) runs under the checker, which fails the test on any violation.
+"""
+
+from __future__ import annotations
+
+import random
+import select
+import signal
+import struct
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from pcinet_sim import Chassis, Side, Slot
+from pcinet_sim.defs import board_valid, const, status_make
+from pcinet_sim.paths import board_program
+
+BUF = 2048
+RUNNING = const("PCINET_NET_STATUS_RUNNING")
+
+
+def _wait(cond: object, timeout: float, what: str, fd: int | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():  # type: ignore[operator]
+        left = deadline - time.monotonic()
+        assert left > 0, f"timed out waiting for {what}"
+        if fd is None:
+            time.sleep(0.001)
+        else:
+            select.select([fd], [], [], min(left, 0.05))
+
+
+class Host:
+    """A user-space PCINet host for one slot, as docs/protocol.md describes it."""
+
+    def __init__(self, chassis: Chassis, slot: int):
+        self.ch = chassis
+        self.s: Slot = chassis.slot(slot, Side.HOST)
+        self.fd = self.s.irq_fd()
+        base = chassis.config.host_mem_bus + 0x400000 + slot * 0x100000
+        self.area, self.tx_base, self.rx_base = base, base + 0x10000, base + 0x60000
+        self.status_word = status_make(const("PCINET_STATUS_SIG_HOST"), 0)
+
+    # -- status and interrupts ------------------------------------------------
+    def board_status(self) -> int:
+        return self.s.read32(const("M83XX_MU_OMR1"))
+
+    def set_status(self, flags: int) -> None:
+        self.status_word = status_make(const("PCINET_STATUS_SIG_HOST"), flags)
+        self.s.write32(const("M83XX_MU_IMR1"), self.status_word)
+
+    def ack_interrupts(self) -> None:
+        self.s.irq_drain()
+        self.s.write32(const("M83XX_MU_OMISR"), const("M83XX_OMI_OM1I"))
+        self.s.write32(const("M83XX_MU_ODR"), self.s.read32(const("M83XX_MU_ODR")))
+
+    # -- attach / detach -------------------------------------------------------
+    def attach(self, timeout: float = 5.0) -> None:
+        _wait(lambda: board_valid(self.board_status()), timeout, "registers valid", self.fd)
+        if self.board_status() & RUNNING:
+            # A predecessor left the board attached: make it let go first.
+            self.set_status(0)
+            _wait(lambda: not self.board_status() & RUNNING, 1.0, "board detach", self.fd)
+        ok, raw = self.s.bar_read(0, const("PCINET_CTRL_SIZE"))
+        assert ok == 0
+        words = struct.unpack("<64I", raw)
+        assert words[0] == const("PCINET_MAGIC")
+        assert words[1] >> 16 == const("PCINET_VERSION_MAJOR")
+        assert words[2] == const("PCINET_CTRL_SIZE")
+        (self.h2b_off, self.h2b_len, self.b2h_off, self.b2h_len,
+         self.max_frame) = words[4:9]
+        self.generation = words[10]
+        assert self.max_frame <= BUF
+        # Fresh host area, indices from zero, every receive buffer posted
+        self.ch.host_write(self.area, bytes(64 + 8 * self.b2h_len))
+        area_size = 64 + 8 * self.b2h_len
+        host_part = struct.pack("<6I", const("PCINET_MAGIC"), const("PCINET_VERSION"),
+                                self.area, 0, area_size, self.generation)
+        assert self.s.bar_write(const("PCINET_CTRL_OFF_HOST"), host_part) == 0
+        self.h2b_prod = self.h2b_cons = 0
+        self.b2h_prod = self.b2h_seen = 0
+        for i in range(self.b2h_len):
+            self._post_rx(i)
+        self._write_prods()
+        self.set_status(RUNNING)
+        # Write-then-read closes the race with a concurrent stop
+        assert board_valid(self.board_status()), "board withdrew while we attached"
+        _wait(lambda: self.board_status() & RUNNING, timeout, "board attach", self.fd)
+
+    def _post_rx(self, n: int) -> None:
+        slot = self.b2h_prod % self.b2h_len
+        desc = struct.pack("<4I", self.rx_base + slot * BUF, 0, BUF, 0)
+        assert self.s.bar_write(self.b2h_off + 16 * slot, desc) == 0
+        self.b2h_prod += 1
+
+    def _write_prods(self) -> None:
+        prods = struct.pack("<2I", self.h2b_prod & 0xFFFFFFFF, self.b2h_prod & 0xFFFFFFFF)
+        assert self.s.bar_write(const("PCINET_CTRL_OFF_H2B_PROD"), prods) == 0
+        self.s.write32(const("M83XX_MU_IDR"), const("PCINET_DB_NET_KICK"))
+
+    def release(self) -> None:
+        """What the host does when it sees registers-valid drop."""
+        self.set_status(0)
+
+    # -- data path --------------------------------------------------------------
+    def _area_u32(self, off: int) -> int:
+        return int.from_bytes(self.ch.host_read(self.area + off, 4), "little")
+
+    def send(self, frames: list[bytes]) -> None:
+        for data in frames:
+            _wait(lambda: self.h2b_prod - self._reclaim() < self.h2b_len, 5, "h2b space",
+                  self.fd)
+            slot = self.h2b_prod % self.h2b_len
+            self.ch.host_write(self.tx_base + slot * BUF, data)
+            desc = struct.pack("<4I", self.tx_base + slot * BUF, 0, len(data), 0)
+            assert self.s.bar_write(self.h2b_off + 16 * slot, desc) == 0
+            self.h2b_prod += 1
+            self._write_prods()
+
+    def _reclaim(self) -> int:
+        cons = self._area_u32(0)
+        assert (cons - self.h2b_cons) % 2**32 <= (self.h2b_prod - self.h2b_cons) % 2**32, \
+            "board reported more h2b frames done than were posted"
+        self.h2b_cons = cons
+        return cons
+
+    def receive(self, count: int, timeout: float = 10) -> list[bytes]:
+        got: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            assert time.monotonic() < deadline, f"received {len(got)} of {count}"
+            done = self._area_u32(4)
+            assert (done - self.b2h_seen) % 2**32 <= (self.b2h_prod - self.b2h_seen) % 2**32
+            if done == self.b2h_seen:
+                select.select([self.fd], [], [], 0.05)
+                self.ack_interrupts()
+                continue
+            while self.b2h_seen != done:
+                slot = self.b2h_seen % self.b2h_len
+                length, flags = struct.unpack(
+                    "<2I", self.ch.host_read(self.area + 64 + 8 * slot, 8))
+                assert flags == 0 and 1 <= length <= BUF, f"bad completion {length} {flags}"
+                got.append(self.ch.host_read(self.rx_base + slot * BUF, length))
+                self.b2h_seen += 1
+                self._post_rx(1)
+            self._write_prods()
+        return got
+
+
+@pytest.fixture
+def echo_board(chassis: Chassis) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen([str(board_program()), "--valid", str(chassis.dir), "1"],
+                            stderr=subprocess.PIPE)
+    yield proc
+    proc.kill()
+    proc.wait()
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    for problem in ("detaching", "refusing", "did not release"):
+        assert problem not in err, err
+
+
+def _frames(n: int, seed: int) -> list[bytes]:
+    rnd = random.Random(seed)
+    return [rnd.randbytes(rnd.randint(60, 1536)) for _ in range(n)]
+
+
+def test_frames_echo_through_dma_in_order(chassis: Chassis,
+                                          echo_board: subprocess.Popen[bytes]) -> None:
+    host = Host(chassis, 1)
+    host.attach()
+    frames = _frames(600, 1)
+    got: list[bytes] = []
+    for i in range(0, len(frames), 32):
+        host.send(frames[i:i + 32])
+        got += host.receive(len(frames[i:i + 32]))
+    assert got == frames
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.counter("dma_bytes") >= 2 * sum(map(len, frames))
+
+
+def test_orderly_stop_and_reattach(chassis: Chassis,
+                                   echo_board: subprocess.Popen[bytes]) -> None:
+    host = Host(chassis, 1)
+    host.attach()
+    host.send([b"before" * 20])
+    assert host.receive(1) == [b"before" * 20]
+    generation = host.generation
+    echo_board.send_signal(signal.SIGUSR2)  # the board withdraws its region
+    _wait(lambda: not board_valid(host.board_status()), 5, "valid to drop", host.fd)
+    host.ack_interrupts()
+    host.release()  # from here on the host never touches BAR1
+    echo_board.send_signal(signal.SIGUSR1)  # and publishes it again
+    host.attach()
+    assert host.generation == generation + 1
+    host.send([b"after" * 30])
+    assert host.receive(1) == [b"after" * 30]
+
+
+def test_a_new_host_takes_over_from_a_dead_one(chassis: Chassis,
+                                               echo_board: subprocess.Popen[bytes]) -> None:
+    first = Host(chassis, 1)
+    first.attach()
+    first.send([b"one" * 40])
+    assert first.receive(1) == [b"one" * 40]
+    # The first host dies without a word; a reloaded one starts from scratch
+    second = Host(chassis, 1)
+    second.area += 0x80000
+    second.tx_base += 0x80000
+    second.rx_base += 0x80000
+    second.attach()
+    second.send([b"two" * 40])
+    assert second.receive(1) == [b"two" * 40]
+
+
+def test_bad_descriptors_are_dropped_by_the_board(chassis: Chassis,
+                                                  echo_board: subprocess.Popen[bytes]) -> None:
+    host = Host(chassis, 1)
+    host.attach()
+    slot = host.h2b_prod % host.h2b_len
+    too_long = struct.pack("<4I", host.tx_base, 0, host.max_frame + 1, 0)
+    assert host.s.bar_write(host.h2b_off + 16 * slot, too_long) == 0
+    host.h2b_prod += 1
+    slot = host.h2b_prod % host.h2b_len
+    outside = struct.pack("<4I", 0x7FFFF000, 0, 100, 0)  # beyond the outbound window
+    assert host.s.bar_write(host.h2b_off + 16 * slot, outside) == 0
+    host.h2b_prod += 1
+    host._write_prods()
+    host.send([b"good" * 50])
+    assert host.receive(1) == [b"good" * 50]
+    # The board consumed all three and did no DMA outside its windows
+    _wait(lambda: host._reclaim() == host.h2b_prod, 5, "h2b consumption", host.fd)

@@ -120,6 +120,8 @@ static inline bool pcinet_board_valid(u32 board_status)
 #define PCINET_CONS_SEQ		0x00000080
 /* Sender without an ack for this long declares the peer's console stalled */
 #define PCINET_CONS_STALL_MS	1000
+/* Outgoing board software waits this long for its last console ack */
+#define PCINET_CONS_HANDOFF_MS	100
 
 static inline u32 pcinet_cons_encode(const u8 *buf, unsigned int len,
 				     bool seq)
@@ -165,15 +167,16 @@ static inline bool pcinet_cons_first(u32 msg)
  * path) and from then on only writes: the "host" part and ring descriptors.
  */
 #define PCINET_CTRL_SIZE	256
-#define PCINET_REGION_ALIGN	4096	/* rings start on their own page */
+#define PCINET_REGION_ALIGN	4096	/* default layout: rings page-aligned */
 #define PCINET_MIN_WINDOW	0x10000	/* 64 KiB */
 #define PCINET_MAX_RING		4096	/* entries per ring */
 #define PCINET_MIN_RING		2
 #define PCINET_FRAME_MIN	60	/* Ethernet minimum without FCS */
 #define PCINET_FRAME_MAX_V1	9216	/* largest max_frame a v1 peer uses */
 
-/* features bits, board -> host */
+/* features bits, board -> host (features) and host -> board (host_features) */
 #define PCINET_FEAT_NONE	0
+#define PCINET_HFEAT_NONE	0
 
 struct pcinet_ctrl {
 	/* board part: offset 0x00, written by the board while invalid */
@@ -187,10 +190,13 @@ struct pcinet_ctrl {
 	__le32 b2h_ring_len;	/* entries, power of two */
 	__le32 max_frame;	/* largest frame either way, bytes */
 	__le32 features;	/* PCINET_FEAT_* */
-	__le32 generation;	/* +1 at every (re)initialisation */
+	__le32 generation;	/* +1 at every (re)initialisation, never 0 */
 	__le32 mac_lo;		/* board MAC bytes 0..3 */
 	__le32 mac_hi;		/* board MAC bytes 4..5 in bits 15..0 */
-	__le32 board_reserved[19];
+	__le32 dma_base_lo;	/* first PCI address the board's DMA reaches */
+	__le32 dma_base_hi;	/* (its outbound window), high word */
+	__le32 dma_size;	/* bytes the window spans, power of two */
+	__le32 board_reserved[16];
 
 	/* host part: offset 0x80, written by the host, read by the board */
 	__le32 host_magic;	/* PCINET_MAGIC once the host attached */
@@ -199,7 +205,8 @@ struct pcinet_ctrl {
 	__le32 host_area_hi;	/* must be 0 on a 32-bit bus */
 	__le32 host_area_size;	/* bytes */
 	__le32 generation_ack;	/* copy of generation this attach is for */
-	__le32 host_reserved[10];
+	__le32 host_features;	/* PCINET_HFEAT_*, host -> board */
+	__le32 host_reserved[9];
 
 	/* producer indices, host-written: offset 0xC0, own cache line */
 	__le32 h2b_prod;	/* frames posted on the h2b ring, free-running */
@@ -269,6 +276,8 @@ enum pcinet_layout_err {
 	PCINET_LAYOUT_BAD_RING,
 	PCINET_LAYOUT_RING_OVERLAP,
 	PCINET_LAYOUT_BAD_FRAME,
+	PCINET_LAYOUT_BAD_DMA_WINDOW,
+	PCINET_LAYOUT_BAD_GENERATION,
 };
 
 static inline const char *pcinet_layout_strerror(enum pcinet_layout_err e)
@@ -283,13 +292,17 @@ static inline const char *pcinet_layout_strerror(enum pcinet_layout_err e)
 	case PCINET_LAYOUT_BAD_CTRL_SIZE:
 		return "bad control block size";
 	case PCINET_LAYOUT_BAD_WINDOW:
-		return "window size does not match the BAR";
+		return "window size not a power of two, under 64 KiB or over the BAR";
 	case PCINET_LAYOUT_BAD_RING:
 		return "ring outside the window, misaligned or not a power of two";
 	case PCINET_LAYOUT_RING_OVERLAP:
-		return "rings overlap each other or the control block";
+		return "rings overlap each other";
 	case PCINET_LAYOUT_BAD_FRAME:
 		return "bad max_frame";
+	case PCINET_LAYOUT_BAD_DMA_WINDOW:
+		return "DMA window empty, not a power of two or past 2^64";
+	case PCINET_LAYOUT_BAD_GENERATION:
+		return "generation 0";
 	}
 	return "unknown";
 }
@@ -322,6 +335,9 @@ pcinet_ctrl_check(const struct pcinet_ctrl *c, u32 bar_size)
 	u32 b_off = le32_to_cpu(c->b2h_ring_off);
 	u32 b_len = le32_to_cpu(c->b2h_ring_len);
 	u32 frame = le32_to_cpu(c->max_frame);
+	u32 dma_size = le32_to_cpu(c->dma_size);
+	u64 dma_base = ((u64)le32_to_cpu(c->dma_base_hi) << 32) |
+		       le32_to_cpu(c->dma_base_lo);
 
 	if (le32_to_cpu(c->magic) != PCINET_MAGIC)
 		return PCINET_LAYOUT_BAD_MAGIC;
@@ -340,6 +356,10 @@ pcinet_ctrl_check(const struct pcinet_ctrl *c, u32 bar_size)
 		return PCINET_LAYOUT_RING_OVERLAP;
 	if (frame < PCINET_FRAME_MIN || frame > PCINET_FRAME_MAX_V1)
 		return PCINET_LAYOUT_BAD_FRAME;
+	if (!pcinet_is_pow2(dma_size) || dma_base + dma_size - 1 < dma_base)
+		return PCINET_LAYOUT_BAD_DMA_WINDOW;
+	if (!le32_to_cpu(c->generation))
+		return PCINET_LAYOUT_BAD_GENERATION;
 	return PCINET_LAYOUT_OK;
 }
 

@@ -119,6 +119,15 @@ pcinet_desc_check(const struct pcinet_desc *d, bool h2b, u32 max_frame,
 	return PCINET_DESC_OK;
 }
 
+/* Host: the board's DMA window as it published it */
+static inline void pcinet_ctrl_dma_window(const struct pcinet_ctrl *c,
+					  struct pcinet_window *w)
+{
+	w->pci_base = ((u64)le32_to_cpu(c->dma_base_hi) << 32) |
+		      le32_to_cpu(c->dma_base_lo);
+	w->size = le32_to_cpu(c->dma_size);
+}
+
 /* Board: check the host area the host announced in the control block */
 static inline bool pcinet_host_area_ok(u64 addr, u32 size, u32 b2h_ring_len,
 				       const struct pcinet_window *win)
@@ -161,14 +170,17 @@ static inline void pcinet_mac_unpack(__le32 lo, __le32 hi, u8 *mac)
 
 /*
  * The default layout a board publishes for a window of win bytes: control
- * block, then the h2b ring, then the b2h ring, each ring page-aligned.
+ * block, then the h2b ring, then the b2h ring, each ring page-aligned; dma
+ * is the PCI range its outbound window reaches (so the host can check it
+ * hands out only buffers the board can reach; at most 2 GiB in v1).
  * Boards may choose another layout; hosts must accept any that
  * pcinet_ctrl_check() accepts. Returns the first free offset after the
  * rings (where a board may keep private buffers), or 0 if it does not fit.
  */
 static inline u32 pcinet_layout_default(struct pcinet_ctrl *c, u32 win,
 					u32 h2b_len, u32 b2h_len,
-					u32 max_frame, u32 generation)
+					u32 max_frame, u32 generation,
+					const struct pcinet_window *dma)
 {
 	u32 h_off = PCINET_REGION_ALIGN;
 	u32 b_off = h_off + ((h2b_len * PCINET_DESC_SIZE + PCINET_REGION_ALIGN - 1) &
@@ -189,6 +201,9 @@ static inline u32 pcinet_layout_default(struct pcinet_ctrl *c, u32 win,
 	c->max_frame = cpu_to_le32(max_frame);
 	c->features = cpu_to_le32(PCINET_FEAT_NONE);
 	c->generation = cpu_to_le32(generation);
+	c->dma_base_lo = cpu_to_le32((u32)dma->pci_base);
+	c->dma_base_hi = cpu_to_le32((u32)(dma->pci_base >> 32));
+	c->dma_size = cpu_to_le32((u32)dma->size);
 	return end;
 }
 

@@ -31,6 +31,7 @@ struct board_net {
 	u32 pend_buf[NET_BUFS], pend_len[NET_BUFS];
 	u32 pend_head, pend_tail;	/* frames waiting to go back */
 	u32 frames_in, frames_out, dropped, errors;
+	u32 refused_generation;		/* attach refused, logged once */
 };
 
 struct board {

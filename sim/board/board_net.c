@@ -89,17 +89,17 @@ void board_net_publish(struct board *b)
 		return;
 	memset(n, 0, sizeof(*n));
 	n->ctrl = (struct pcinet_ctrl *)ram;
+	n->win.pci_base = OUTBOUND_PCI;
+	n->win.size = OUTBOUND_SIZE;
 	memset(ram, 0, 4 * PCINET_REGION_ALIGN);
 	end = pcinet_layout_default(n->ctrl, b->cfg.ram_size, 64, 64, 1536,
-				    ++b->generation);
+				    ++b->generation, &n->win);
 	pcinet_mac_pack(mac, &n->ctrl->mac_lo, &n->ctrl->mac_hi);
 	n->h2b = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->h2b_ring_off));
 	n->b2h = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->b2h_ring_off));
 	n->h2b_len = le32_to_cpu(n->ctrl->h2b_ring_len);
 	n->b2h_len = le32_to_cpu(n->ctrl->b2h_ring_len);
 	n->max_frame = le32_to_cpu(n->ctrl->max_frame);
-	n->win.pci_base = OUTBOUND_PCI;
-	n->win.size = OUTBOUND_SIZE;
 	n->bufs_local = b->cfg.ram_base + end;
 	n->staging_local = n->bufs_local + NET_BUFS * NET_BUF_SIZE;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -134,6 +134,9 @@ static void detach(struct board *b, const char *why)
 			why);
 	}
 	b->net.attached = false;
+	/* The next host must write its part afresh, not inherit this one */
+	memset((u8 *)b->net.ctrl + PCINET_CTRL_OFF_HOST, 0,
+	       PCINET_CTRL_SIZE - PCINET_CTRL_OFF_HOST);
 	set_status(b, b->status & ~PCINET_NET_STATUS_RUNNING);
 }
 
@@ -154,14 +157,21 @@ static void attach(struct board *b)
 		   le32_to_cpu(c->host_area_lo);
 	u32 size = le32_to_cpu(c->host_area_size);
 
-	if (le32_to_cpu(c->host_magic) != PCINET_MAGIC ||
-	    PCINET_VERSION_MAJOR_OF(le32_to_cpu(c->host_version)) !=
+	/*
+	 * The host takes its lease (RUNNING) before it writes its part, and
+	 * writes host_magic last: until both match this generation it is still
+	 * writing, and we wait for its next status write.
+	 */
+	if (le32_to_cpu(__atomic_load_n(&c->host_magic, __ATOMIC_ACQUIRE)) !=
+	    PCINET_MAGIC || le32_to_cpu(c->generation_ack) != b->generation)
+		return;
+	if (PCINET_VERSION_MAJOR_OF(le32_to_cpu(c->host_version)) !=
 	    PCINET_VERSION_MAJOR ||
-	    le32_to_cpu(c->generation_ack) != b->generation ||
 	    !pcinet_host_area_ok(area, size, n->b2h_len, &n->win)) {
-		if (!n->errors)
+		if (n->refused_generation != b->generation)
 			fprintf(stderr, "slot %u: refusing the host's attach: bad host part\n",
 				b->slot);
+		n->refused_generation = b->generation;
 		n->errors++;
 		return;
 	}

@@ -244,6 +244,10 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	ch = pcinet_sim_chassis_open(argv[1]);
 	if (!ch) {
 		fprintf(stderr, "%s: cannot open chassis %s: %s\n", argv[0],
@@ -259,15 +263,18 @@ int main(int argc, char **argv)
 			argv[2], strerror(errno));
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
 	pcinet_cons_tx_init(&b.tx);
 	pcinet_cons_rx_init(&b.rx);
 	setup_windows(&b);
 	b.host_status = pcinet_sim_read32(b.s, M83XX_MU_IMR1);
 	set_status(&b, PCINET_UART_RX_ENABLED);
+	/*
+	 * A console (re)start acks exactly once: by taking a waiting host
+	 * message, or with a bare ack that gives a host whose message died
+	 * with our predecessor its token back.
+	 */
+	if (!(pcinet_sim_read32(b.s, M83XX_MU_IMISR) & M83XX_IMI_IM0I))
+		b.ack_owed = true;
 	if (valid)
 		board_net_publish(&b);
 	pfd.fd = pcinet_sim_irq_fd(b.s);

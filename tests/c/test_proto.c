@@ -40,12 +40,14 @@ TEST(peer_indices_are_bounded)
 
 /* ---- control block ------------------------------------------------------ */
 
+static const struct pcinet_window dma_win = { .pci_base = 0, .size = 0x40000000 };
+
 static struct pcinet_ctrl good(void)
 {
 	struct pcinet_ctrl c;
 
 	memset(&c, 0, sizeof(c));
-	CHECK(pcinet_layout_default(&c, 0x100000, 128, 64, 1536, 1) != 0);
+	CHECK(pcinet_layout_default(&c, 0x100000, 128, 64, 1536, 1, &dma_win) != 0);
 	return c;
 }
 
@@ -53,6 +55,8 @@ TEST(control_block_layout_matches_the_documented_offsets)
 {
 	CHECK_EQ(sizeof(struct pcinet_ctrl), PCINET_CTRL_SIZE);
 	CHECK_EQ(offsetof(struct pcinet_ctrl, host_magic), PCINET_CTRL_OFF_HOST);
+	CHECK_EQ(offsetof(struct pcinet_ctrl, dma_base_lo), 0x34);
+	CHECK_EQ(offsetof(struct pcinet_ctrl, host_features), 0x98);
 	CHECK_EQ(offsetof(struct pcinet_ctrl, h2b_prod), PCINET_CTRL_OFF_H2B_PROD);
 	CHECK_EQ(offsetof(struct pcinet_ctrl, b2h_prod), PCINET_CTRL_OFF_B2H_PROD);
 	CHECK_EQ(sizeof(struct pcinet_desc), PCINET_DESC_SIZE);
@@ -64,14 +68,14 @@ TEST(control_block_layout_matches_the_documented_offsets)
 TEST(default_layout_passes_the_hosts_check)
 {
 	struct pcinet_ctrl c = good();
-	u32 end = pcinet_layout_default(&c, 0x100000, 128, 64, 1536, 1);
+	u32 end = pcinet_layout_default(&c, 0x100000, 128, 64, 1536, 1, &dma_win);
 
 	CHECK_EQ(pcinet_ctrl_check(&c, 0x100000), PCINET_LAYOUT_OK);
 	CHECK_EQ(le32_to_cpu(c.h2b_ring_off), 0x1000);
 	CHECK_EQ(le32_to_cpu(c.b2h_ring_off), 0x2000);
 	CHECK_EQ(end, 0x3000);
 	/* A window too small for the rings is refused by the board */
-	CHECK_EQ(pcinet_layout_default(&c, 0x2000, 128, 64, 1536, 1), 0);
+	CHECK_EQ(pcinet_layout_default(&c, 0x2000, 128, 64, 1536, 1, &dma_win), 0);
 }
 
 TEST(control_block_check_names_each_problem)
@@ -112,7 +116,25 @@ TEST(control_block_check_names_each_problem)
 	c = good();
 	c.max_frame = cpu_to_le32(20);
 	CHECK_EQ(pcinet_ctrl_check(&c, 0x100000), PCINET_LAYOUT_BAD_FRAME);
+	c = good();
+	c.dma_size = cpu_to_le32(0x30000000);
+	CHECK_EQ(pcinet_ctrl_check(&c, 0x100000), PCINET_LAYOUT_BAD_DMA_WINDOW);
+	c = good();
+	c.dma_base_lo = cpu_to_le32(0xF0000000);
+	c.dma_base_hi = cpu_to_le32(0xFFFFFFFF);
+	CHECK_EQ(pcinet_ctrl_check(&c, 0x100000), PCINET_LAYOUT_BAD_DMA_WINDOW);
+	c = good();
+	c.generation = 0;
+	CHECK_EQ(pcinet_ctrl_check(&c, 0x100000), PCINET_LAYOUT_BAD_GENERATION);
 	CHECK(strlen(pcinet_layout_strerror(PCINET_LAYOUT_RING_OVERLAP)) > 5);
+	{
+		struct pcinet_window w;
+
+		c = good();
+		pcinet_ctrl_dma_window(&c, &w);
+		CHECK_EQ(w.pci_base, dma_win.pci_base);
+		CHECK_EQ(w.size, dma_win.size);
+	}
 }
 
 /* ---- descriptors, completions, windows ---------------------------------- */

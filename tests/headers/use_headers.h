@@ -20,7 +20,8 @@ static inline u32 pcinet_use_headers(struct pcinet_ctrl *c, struct pcinet_desc *
 	u8 mac[6] = { 2, 0, 0, 0, 0, 1 };
 	u32 msg, sum = 0;
 
-	pcinet_layout_default(c, 0x100000, 64, 64, 1536, 1);
+	pcinet_layout_default(c, 0x100000, 64, 64, 1536, 1, &w);
+	pcinet_ctrl_dma_window(c, &w);
 	pcinet_mac_pack(mac, &c->mac_lo, &c->mac_hi);
 	pcinet_mac_unpack(c->mac_lo, c->mac_hi, mac);
 	sum += pcinet_ctrl_check(c, 0x100000);

@@ -43,11 +43,12 @@ def _wait(cond: object, timeout: float, what: str, fd: int | None = None) -> Non
 class Host:
     """A user-space PCINet host for one slot, as docs/protocol.md describes it."""
 
-    def __init__(self, chassis: Chassis, slot: int):
+    def __init__(self, chassis: Chassis, slot: int, instance: int = 0):
         self.ch = chassis
         self.s: Slot = chassis.slot(slot, Side.HOST)
         self.fd = self.s.irq_fd()
-        base = chassis.config.host_mem_bus + 0x400000 + slot * 0x100000
+        # each host instance (a reload is a new one) has its own DMA memory
+        base = chassis.config.host_mem_bus + 0x400000 + slot * 0x100000 + instance * 0x80000
         self.area, self.tx_base, self.rx_base = base, base + 0x10000, base + 0x60000
         self.status_word = status_make(const("PCINET_STATUS_SIG_HOST"), 0)
 
@@ -132,15 +133,24 @@ class Host:
     def _area_u32(self, off: int) -> int:
         return int.from_bytes(self.ch.host_read(self.area + off, 4), "little")
 
+    def echo(self, data: bytes) -> bytes:
+        self.send([data])
+        return self.receive(1)[0]
+
+    def post_h2b(self, addr: int, length: int) -> None:
+        """Post one h2b descriptor as given, without the producer update."""
+        slot = self.h2b_prod % self.h2b_len
+        desc = struct.pack("<4I", addr, 0, length, 0)
+        assert self.s.bar_write(self.h2b_off + 16 * slot, desc) == 0
+        self.h2b_prod += 1
+
     def send(self, frames: list[bytes]) -> None:
         for data in frames:
             _wait(lambda: self.h2b_prod - self._reclaim() < self.h2b_len, 5, "h2b space",
                   self.fd)
-            slot = self.h2b_prod % self.h2b_len
-            self.ch.host_write(self.tx_base + slot * BUF, data)
-            desc = struct.pack("<4I", self.tx_base + slot * BUF, 0, len(data), 0)
-            assert self.s.bar_write(self.h2b_off + 16 * slot, desc) == 0
-            self.h2b_prod += 1
+            addr = self.tx_base + (self.h2b_prod % self.h2b_len) * BUF
+            self.ch.host_write(addr, data)
+            self.post_h2b(addr, len(data))
             self._write_prods()
 
     def _reclaim(self) -> int:
@@ -212,8 +222,7 @@ def test_orderly_stop_and_reattach(chassis: Chassis,
                                    echo_board: subprocess.Popen[bytes]) -> None:
     host = Host(chassis, 1)
     assert host.attach()
-    host.send([b"before" * 20])
-    assert host.receive(1) == [b"before" * 20]
+    assert host.echo(b"before" * 20) == b"before" * 20
     generation = host.generation
     echo_board.send_signal(signal.SIGUSR2)  # the board withdraws its region
     _wait(lambda: not board_valid(host.board_status()), 5, "valid to drop", host.fd)
@@ -222,41 +231,28 @@ def test_orderly_stop_and_reattach(chassis: Chassis,
     echo_board.send_signal(signal.SIGUSR1)  # and publishes it again
     assert host.attach()
     assert host.generation == generation + 1
-    host.send([b"after" * 30])
-    assert host.receive(1) == [b"after" * 30]
+    assert host.echo(b"after" * 30) == b"after" * 30
 
 
 def test_a_new_host_takes_over_from_a_dead_one(chassis: Chassis,
                                                echo_board: subprocess.Popen[bytes]) -> None:
     first = Host(chassis, 1)
     assert first.attach()
-    first.send([b"one" * 40])
-    assert first.receive(1) == [b"one" * 40]
+    assert first.echo(b"one" * 40) == b"one" * 40
     # The first host dies without a word; a reloaded one starts from scratch
-    second = Host(chassis, 1)
-    second.area += 0x80000
-    second.tx_base += 0x80000
-    second.rx_base += 0x80000
+    second = Host(chassis, 1, instance=1)
     assert second.attach()
-    second.send([b"two" * 40])
-    assert second.receive(1) == [b"two" * 40]
+    assert second.echo(b"two" * 40) == b"two" * 40
 
 
 def test_bad_descriptors_are_dropped_by_the_board(chassis: Chassis,
                                                   echo_board: subprocess.Popen[bytes]) -> None:
     host = Host(chassis, 1)
     assert host.attach()
-    slot = host.h2b_prod % host.h2b_len
-    too_long = struct.pack("<4I", host.tx_base, 0, host.max_frame + 1, 0)
-    assert host.s.bar_write(host.h2b_off + 16 * slot, too_long) == 0
-    host.h2b_prod += 1
-    slot = host.h2b_prod % host.h2b_len
-    outside = struct.pack("<4I", 0x7FFFF000, 0, 100, 0)  # beyond the outbound window
-    assert host.s.bar_write(host.h2b_off + 16 * slot, outside) == 0
-    host.h2b_prod += 1
+    host.post_h2b(host.tx_base, host.max_frame + 1)  # too long
+    host.post_h2b(0x7FFFF000, 100)  # beyond the outbound window
     host._write_prods()
-    host.send([b"good" * 50])
-    assert host.receive(1) == [b"good" * 50]
+    assert host.echo(b"good" * 50) == b"good" * 50
     # The board consumed all three and did no DMA outside its windows
     _wait(lambda: host._reclaim() == host.h2b_prod, 5, "h2b consumption", host.fd)
 

@@ -67,8 +67,12 @@ class Host:
 
     # -- attach / detach -------------------------------------------------------
     def attach(self, timeout: float = 5.0) -> bool:
-        """Attach; False if the board withdrew meanwhile (then we have let go)."""
-        _wait(lambda: board_valid(self.board_status()), timeout, "registers valid", self.fd)
+        """Attach; False if the board is not valid within timeout or withdrew
+        meanwhile (then we have let go)."""
+        try:
+            _wait(lambda: board_valid(self.board_status()), timeout, "registers valid", self.fd)
+        except AssertionError:
+            return False
         if self.board_status() & RUNNING:
             # A predecessor left the board attached: make it let go first.
             self.set_status(0)
@@ -271,7 +275,7 @@ def test_attach_racing_a_stop_never_touches_an_invalid_region(
         timer = threading.Timer(rnd.uniform(0, 0.004), echo_board.send_signal,
                                 (signal.SIGUSR2,))
         timer.start()
-        if host.attach():
+        if host.attach(timeout=0.05):
             attached += 1
         else:
             withdrawn_during += 1

@@ -10,6 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$here/build/headers}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)	# kbuild needs an absolute M=
 cd "$here"
 warn=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-align -Wconversion -Wno-sign-conversion)
 fail=0

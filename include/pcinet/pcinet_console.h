@@ -119,8 +119,9 @@ static inline void pcinet_cons_tx_peer_back(struct pcinet_cons_tx *tx)
  * A message arrived: decode it into bytes (room for 3). Returns the byte
  * count to deliver, 0 for a duplicate or an invalid message (still ack it).
  * A message marked PCINET_CONS_FIRST starts a new sequence (the sender was
- * reset or reloaded) and is a duplicate only if it repeats the last message
- * exactly; any other message is a duplicate if its seq bit did not toggle.
+ * reset or reloaded) and is always taken: a sender never repeats a message,
+ * and a restarted one may well start with the byte its predecessor ended on.
+ * Any other message is a duplicate if its seq bit did not toggle.
  */
 static inline unsigned int pcinet_cons_rx_accept(struct pcinet_cons_rx *rx,
 						 u32 msg, u8 *bytes)
@@ -128,11 +129,8 @@ static inline unsigned int pcinet_cons_rx_accept(struct pcinet_cons_rx *rx,
 	unsigned int len;
 	bool dup;
 
-	if (pcinet_cons_first(msg))
-		dup = rx->have_last && msg == rx->last_msg;
-	else
-		dup = rx->have_last &&
-		      pcinet_cons_seq(msg) == pcinet_cons_seq(rx->last_msg);
+	dup = !pcinet_cons_first(msg) && rx->have_last &&
+	      pcinet_cons_seq(msg) == pcinet_cons_seq(rx->last_msg);
 	if (dup) {
 		rx->duplicates++;
 		return 0;

@@ -89,11 +89,20 @@ void board_net_publish(struct board *b)
 		return;
 	memset(n, 0, sizeof(*n));
 	n->ctrl = (struct pcinet_ctrl *)ram;
+	/*
+	 * A generation different from the last one published, even across a
+	 * reset (board RAM survives it): continue from what the region holds.
+	 */
+	if (le32_to_cpu(n->ctrl->magic) == PCINET_MAGIC &&
+	    le32_to_cpu(n->ctrl->generation) > b->generation)
+		b->generation = le32_to_cpu(n->ctrl->generation);
+	if (!++b->generation)
+		b->generation = 1;
 	n->win.pci_base = OUTBOUND_PCI;
 	n->win.size = OUTBOUND_SIZE;
 	memset(ram, 0, 4 * PCINET_REGION_ALIGN);
 	end = pcinet_layout_default(n->ctrl, b->cfg.ram_size, 64, 64, 1536,
-				    ++b->generation, &n->win);
+				    b->generation, &n->win);
 	pcinet_mac_pack(mac, &n->ctrl->mac_lo, &n->ctrl->mac_hi);
 	n->h2b = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->h2b_ring_off));
 	n->b2h = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->b2h_ring_off));

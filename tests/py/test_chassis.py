@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from test_console import OMR1, HostConsole, RunningChassis
 
 from pcinet_sim import Side, netns
 from pcinet_sim.defs import board_valid, const
+
+from conftest import run_cli
+from simhelpers import OMR1, HostConsole, RunningChassis
 
 RSR = const("M83XX_RST_RSR")
 RPR = const("M83XX_RST_RPR")
@@ -260,7 +261,7 @@ def test_crashed_board_is_hard_reset_and_restarted(crate: RunningChassis) -> Non
     pids, resets = crate.pids(), resets_by_slot(crate)
     crashes = int(str(crate.board_state(3)["crashes"]))
     epoch = con.s.epoch()
-    con.write(b"crash\r")
+    con.send(b"crash\r")
     check_board_restarted(crate, 3, pids, resets)
     state = crate.board_state(3)
     assert state["crashes"] == crashes + 1
@@ -280,7 +281,7 @@ def test_board_reset_command_restarts_board(crate: RunningChassis) -> None:
     pids, resets = crate.pids(), resets_by_slot(crate)
     crashes = crate.board_state(4)["crashes"]
     epoch = con.s.epoch()
-    con.write(b"reset\r")
+    con.send(b"reset\r")
     check_board_restarted(crate, 4, pids, resets)
     state = crate.board_state(4)
     assert state["crashes"] == crashes
@@ -416,7 +417,7 @@ def test_foreground_sigint_leaves_nothing(tmp_path: Path) -> None:
         boards = list(RunningChassis(directory, 3).pids().values())
         assert netns.name_for(directory) in netns_names()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        _out, err = proc.communicate(timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -426,8 +427,6 @@ def test_foreground_sigint_leaves_nothing(tmp_path: Path) -> None:
     assert_nothing_left(directory)
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py _supervisor_alive() only knows the daemon's "
-                   "command line: a --foreground supervisor is taken for a dead one")
 def test_foreground_chassis_is_seen_as_up(tmp_path: Path) -> None:
     directory = tmp_path / "fg"
     proc = _start_foreground(directory, 2)

@@ -21,7 +21,7 @@ from . import netns
 from .defs import const
 from .lib import VIOLATIONS, Chassis, Config, Side, SimError
 from .paths import board_program, default_runtime_dir
-from .supervisor import read_state, remove_chassis
+from .supervisor import ChassisBusy, lock_holder, read_state, remove_chassis, take_lock
 
 EPILOG = """\
 examples:
@@ -40,60 +40,57 @@ class CliError(Exception):
         self.code = code
 
 
-def _supervisor_alive(pid: int) -> bool:
-    """True if pid is a running pcinet-sim supervisor (not a reused pid)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"
-    return b"pcinet_sim.supervisor" in cmdline and not zombie
-
-
 def _chassis_present(directory: Path) -> bool:
     return (directory / "chassis.conf").exists()
 
 
 def _running_supervisor(directory: Path) -> int:
-    state = read_state(directory)
-    pid = state.get("pid") if state else None
-    return pid if isinstance(pid, int) and _supervisor_alive(pid) else 0
+    """Pid of the supervisor that owns the chassis (-1 if unknown), or 0 if none does."""
+    return lock_holder(directory)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
-    if _chassis_present(directory):
-        if _running_supervisor(directory):
-            raise CliError(f"a chassis is already up in {directory} "
-                           "(pcinet-sim status / pcinet-sim down)")
-        print(f"removing the remains of a chassis in {directory} whose supervisor is gone",
-              file=sys.stderr)
-        _cleanup_stale(directory)
-    created = not directory.exists()
-    directory.mkdir(parents=True, exist_ok=True)
-    ns = ""
-    if not args.no_netns:
-        if not netns.available():
-            raise CliError("network namespaces need root and iproute2; use --no-netns "
-                           "for a chassis without one")
-        ns = netns.name_for(directory)
-    board = args.board or shlex.quote(str(board_program()))
+    if not args.no_netns and not netns.available():
+        raise CliError("network namespaces need root and iproute2; use --no-netns "
+                       "for a chassis without one")
     if not args.board and not board_program().exists():
         raise CliError(f"{board_program()} is missing: run 'make sim' first")
+    created = not directory.exists()
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        lock_fd = take_lock(directory, inheritable=True)
+    except ChassisBusy:
+        raise CliError(f"a chassis is already up in {directory} "
+                       "(pcinet-sim status / pcinet-sim down)") from None
+    try:
+        return _up_locked(args, directory, created, lock_fd)
+    finally:
+        os.close(lock_fd)  # the supervisor holds the lock from here
+
+
+def _up_locked(args: argparse.Namespace, directory: Path, created: bool, lock_fd: int) -> int:
+    if _chassis_present(directory):
+        print(f"removing the remains of a chassis in {directory} whose supervisor is gone",
+              file=sys.stderr)
+        # a directory the dead chassis made stays ours to remove
+        created = _cleanup_stale(directory, remove_lock=False) or created
+    ns = "" if args.no_netns else netns.name_for(directory)
+    board = args.board or shlex.quote(str(board_program()))
     try:
         Chassis.make(directory, Config.default(slots=args.slots))
     except (SimError, ValueError) as e:
-        if created:
-            directory.rmdir()
+        remove_chassis(directory, created, remove_lock=True)
         raise CliError(f"cannot create the chassis: {e}") from e
     sup_args = ["--dir", str(directory), "--board", board, "--netns", ns,
-                "--boot-timeout", str(args.boot_timeout)]
+                "--boot-timeout", str(args.boot_timeout), "--lock-fd", str(lock_fd)]
     if created:
         sup_args.append("--remove-dir")
     if args.foreground:
+        # the supervisor closes its own descriptor of the lock; we close ours
+        sup_args[sup_args.index("--lock-fd") + 1] = str(os.dup(lock_fd))
         return _run_foreground(sup_args)
-    return _run_daemon(directory, sup_args, args.boot_timeout)
+    return _run_daemon(directory, sup_args, args.boot_timeout, lock_fd)
 
 
 def _run_foreground(sup_args: list[str]) -> int:
@@ -103,13 +100,15 @@ def _run_foreground(sup_args: list[str]) -> int:
     return supervisor_main(sup_args)
 
 
-def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float) -> int:
+def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float,
+                lock_fd: int) -> int:
     ready_r, ready_w = os.pipe()
     log = open(directory / "supervisor.log", "ab")  # noqa: SIM115 - handed to the child
+    # cwd "/": the daemon keeps no directory busy (the package is installed)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pcinet_sim.supervisor", *sup_args, "--ready-fd", str(ready_w)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(ready_w,),
-        start_new_session=True)
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(ready_w, lock_fd),
+        start_new_session=True, cwd="/")
     log.close()
     os.close(ready_w)
     try:
@@ -134,7 +133,7 @@ def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float) -> in
         proc.terminate()
     proc.wait()
     tail = _tail(directory / "supervisor.log")
-    _cleanup_stale(directory)
+    _cleanup_stale(directory, remove_lock=True)
     raise CliError(f"the supervisor failed to start the chassis:\n{tail}")
 
 
@@ -165,8 +164,11 @@ def _slot_count(directory: Path) -> int:
         return ch.config.slots
 
 
-def _cleanup_stale(directory: Path) -> None:
-    """Remove what a dead supervisor left: its boards, namespace and files."""
+def _cleanup_stale(directory: Path, remove_lock: bool) -> bool:
+    """Remove what a dead supervisor left: its boards, namespace and files.
+
+    Returns whether that chassis had made its directory.
+    """
     state = read_state(directory) or {}
     boards = state.get("boards")
     cmd = state.get("board_cmd")
@@ -182,7 +184,9 @@ def _cleanup_stale(directory: Path) -> None:
                     pass
     ns = state.get("netns")
     netns.delete(ns if isinstance(ns, str) and ns else netns.name_for(directory))
-    remove_chassis(directory, bool(state.get("remove_dir")))
+    remove_dir = bool(state.get("remove_dir"))
+    remove_chassis(directory, remove_dir, remove_lock)
+    return remove_dir
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -191,17 +195,22 @@ def cmd_down(args: argparse.Namespace) -> int:
         print(f"no chassis in {directory}: nothing to do")
         return 0
     pid = _running_supervisor(directory)
-    if pid:
+    if pid > 0:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + args.timeout
-        while _supervisor_alive(pid) and time.monotonic() < deadline:
+        while _running_supervisor(directory) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _supervisor_alive(pid):
+        if _running_supervisor(directory) == pid:
             print(f"supervisor {pid} did not stop in {args.timeout:g} s; killing it",
                   file=sys.stderr)
             os.kill(pid, signal.SIGKILL)
+            while _running_supervisor(directory) == pid:
+                time.sleep(0.05)
+    elif pid < 0:
+        raise CliError(f"the chassis in {directory} is locked by a process that did not "
+                       "say who it is; not touching it")
     if _chassis_present(directory) or (directory / "supervisor.json").exists():
-        _cleanup_stale(directory)
+        _cleanup_stale(directory, remove_lock=True)
     print(f"chassis in {directory} is down")
     return 0
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -30,6 +31,7 @@ from .defs import const
 from .lib import Chassis, Side, Slot
 
 STATE_FILE = "supervisor.json"
+LOCK_FILE = "supervisor.lock"
 LOG_DIR = "logs"
 CRASH_WINDOW_S = 2.0  # a board that dies this soon after starting...
 CRASH_LIMIT = 5  # ...this many times in a row is marked failed
@@ -59,6 +61,50 @@ class SupervisorState:
     boards: dict[int, BoardState] = field(default_factory=dict)
 
 
+class ChassisBusy(RuntimeError):
+    """Another live supervisor (or pcinet-sim up) owns the chassis."""
+
+
+def take_lock(directory: Path, inheritable: bool = False) -> int:
+    """Own the chassis in directory: an flock on DIR/supervisor.lock holding our pid.
+
+    The lock lives as long as any process holds the open file (a daemon gets it
+    from pcinet-sim up), so "is a supervisor running" never depends on pids.
+    """
+    flags = os.O_RDWR | os.O_CREAT | (0 if inheritable else os.O_CLOEXEC)
+    fd = os.open(directory / LOCK_FILE, flags, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ChassisBusy(f"a supervisor is running the chassis in {directory}") from None
+    set_lock_owner(fd, os.getpid())
+    return fd
+
+
+def set_lock_owner(fd: int, pid: int) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{pid}\n".encode(), 0)
+
+
+def lock_holder(directory: Path) -> int:
+    """Pid of the live owner of the chassis in directory (-1 if unknown), or 0."""
+    try:
+        fd = os.open(directory / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return 0
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return 0
+    finally:
+        os.close(fd)
+
+
 def state_path(directory: Path) -> Path:
     return directory / STATE_FILE
 
@@ -78,8 +124,13 @@ def log_path(directory: Path, slot: int) -> Path:
 
 class Supervisor:
     def __init__(self, directory: Path, board_cmd: list[str], ns: str, remove_dir: bool,
-                 boot_timeout: float):
+                 boot_timeout: float, lock_fd: int | None = None):
         self.dir = directory
+        if lock_fd is None:
+            lock_fd = take_lock(directory)
+        else:
+            set_lock_owner(lock_fd, os.getpid())
+        self.lock_fd = lock_fd
         self.boot_timeout = boot_timeout
         self.chassis = Chassis(directory)
         self.state = SupervisorState(os.getpid(), str(directory), ns, board_cmd, remove_dir)
@@ -99,8 +150,10 @@ class Supervisor:
             cmd = ["ip", "netns", "exec", self.state.netns, *cmd]
         log = open(log_path(self.dir, slot), "ab")  # noqa: SIM115 - handed to the child
         try:
+            # cwd: whatever a board leaves behind (a core file) stays in the chassis
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, close_fds=True)
+                                    stderr=subprocess.STDOUT, close_fds=True,
+                                    cwd=self.dir / LOG_DIR)
         finally:
             log.close()
         self.procs[slot] = proc
@@ -194,7 +247,16 @@ class Supervisor:
             self.read_fifo()
             time.sleep(0.02)
         return [f"slot {slot}: board did not announce itself within {self.boot_timeout:g} s "
-                f"(see {log_path(self.dir, slot)})" for slot in sorted(pending)]
+                f"({self._board_fate(slot)}; see {log_path(self.dir, slot)})"
+                for slot in sorted(pending)]
+
+    def _board_fate(self, slot: int) -> str:
+        board = self.state.boards[slot]
+        if board.state == "failed":
+            return f"it died {board.quick_deaths} times right after starting, {board.last_exit}"
+        if board.last_exit:
+            return f"last exit: {board.last_exit}"
+        return f"pid {board.pid} still running, no status written"
 
     def on_signal(self, signum: int, frame: object) -> None:
         self.stopping = True
@@ -250,15 +312,21 @@ class Supervisor:
         self.chassis.close()
         if self.state.netns:
             netns.delete(self.state.netns)
-        remove_chassis(self.dir, self.state.remove_dir)
+        remove_chassis(self.dir, self.state.remove_dir, remove_lock=True)
+        os.close(self.lock_fd)
         os.close(self.fifo)
         os.close(self.wake_r)
         os.close(self.wake_w)
 
 
-def remove_chassis(directory: Path, remove_dir: bool) -> None:
-    """Remove every file of a chassis (and the directory if we made it)."""
+def remove_chassis(directory: Path, remove_dir: bool, remove_lock: bool) -> None:
+    """Remove every file of a chassis (and the directory if we made it).
+
+    The lock file goes only when its owner is done with the directory.
+    """
     Chassis.destroy(directory)
+    if remove_lock:
+        (directory / LOCK_FILE).unlink(missing_ok=True)
     for name in (STATE_FILE, STATE_FILE.replace(".json", ".tmp"), "supervisor.log"):
         (directory / name).unlink(missing_ok=True)
     logs = directory / LOG_DIR
@@ -266,7 +334,7 @@ def remove_chassis(directory: Path, remove_dir: bool) -> None:
         for f in logs.iterdir():
             f.unlink()
         logs.rmdir()
-    if remove_dir:
+    if remove_dir and remove_lock:
         with contextlib.suppress(OSError):
             directory.rmdir()
 
@@ -279,9 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--remove-dir", action="store_true")
     ap.add_argument("--boot-timeout", type=float, default=10.0)
     ap.add_argument("--ready-fd", type=int)
+    ap.add_argument("--lock-fd", type=int, help="the chassis lock, taken by pcinet-sim up")
     args = ap.parse_args(argv)
-    sup = Supervisor(args.dir, shlex.split(args.board), args.netns, args.remove_dir,
-                     args.boot_timeout)
+    try:
+        sup = Supervisor(args.dir, shlex.split(args.board), args.netns, args.remove_dir,
+                         args.boot_timeout, args.lock_fd)
+    except ChassisBusy as e:
+        print(e, file=sys.stderr)
+        return 1
     return sup.run(args.ready_fd)
 
 

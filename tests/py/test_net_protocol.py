@@ -17,7 +17,7 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -66,7 +66,8 @@ class Host:
         self.s.write32(const("M83XX_MU_ODR"), self.s.read32(const("M83XX_MU_ODR")))
 
     # -- attach / detach -------------------------------------------------------
-    def attach(self, timeout: float = 5.0) -> bool:
+    def attach(self, timeout: float = 5.0,
+               after_lease: Callable[[], None] | None = None) -> bool:
         """Attach; False if the board is not valid within timeout or withdrew
         meanwhile (then we have let go)."""
         try:
@@ -83,6 +84,8 @@ class Host:
         if not board_valid(self.board_status()):
             self.release()
             return False
+        if after_lease:
+            after_lease()  # a test's chance to stop the board right here
         ok, raw = self.s.bar_read(0, const("PCINET_CTRL_SIZE"))
         assert ok == 0
         words = struct.unpack("<64I", raw)
@@ -285,3 +288,32 @@ def test_attach_racing_a_stop_never_touches_an_invalid_region(
         host.ack_interrupts()
     print(f"\n40 attaches racing a stop: {attached} attached first, "
           f"{withdrawn_during} saw the stop during the attach")
+
+
+def _stop_board_now(board: subprocess.Popen[bytes], host: Host) -> None:
+    board.send_signal(signal.SIGUSR2)
+    _wait(lambda: not board_valid(host.board_status()), 5, "valid to drop")
+
+
+def test_a_stop_inside_the_attach_is_covered_by_the_lease(
+        chassis: Chassis, echo_board: subprocess.Popen[bytes]) -> None:
+    """The board stops between the host's lease and its first BAR1 access:
+    the host still reads the layout and writes its part, legally, because
+    the board waits for the lease to end (the fixture checks: no violation,
+    and the board was not left waiting past PCINET_STOP_ACK_MS)."""
+    host = Host(chassis, 1)
+    assert not host.attach(after_lease=lambda: _stop_board_now(echo_board, host))
+    assert not host.status_word & RUNNING, "the lease must end when the attach fails"
+
+
+@pytest.mark.expect_violations
+def test_reading_the_layout_without_a_lease_is_caught(
+        chassis: Chassis, echo_board: subprocess.Popen[bytes]) -> None:
+    """The 2010 order - look at valid, then read the layout - loses the same
+    race, and the checker says so."""
+    host = Host(chassis, 1)
+    _wait(lambda: board_valid(host.board_status()), 5, "registers valid")
+    _stop_board_now(echo_board, host)
+    host.s.bar_read(0, const("PCINET_CTRL_SIZE"))
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.counter("viol_ram_invalid") == 1, obs.counters()

@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim test test-c test-c-asan test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim uboot uboot-patches test test-c test-c-asan test-headers test-py lint demo bench clean
 
 all: sim
 
@@ -31,6 +31,8 @@ help:
 	@echo "make demo          bring a simulated 19-slot chassis up, use it, take it down"
 	@echo "make test          install what is missing, build, run every test"
 	@echo "make sim           build the simulated chassis (library, test board)"
+	@echo "make uboot         U-Boot sandbox and MPC837x with the PCINet drivers"
+	@echo "make uboot-patches the U-Boot drivers as a format-patch series"
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
 	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
 	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
@@ -46,6 +48,14 @@ $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh venv
 
 sim: $(SIM_LIB) $(SIM_BOARD)
+
+# Debian's u-boot 2023.01 source with our drivers: build/u-boot-sandbox/u-boot
+# and build/u-boot-mpc837x/u-boot.bin (scripts/uboot.sh says how)
+uboot: sim
+	@scripts/uboot.sh build
+
+uboot-patches:
+	@scripts/uboot-patches.sh
 
 $(BUILD)/sim/lib/%.o: sim/lib/%.c $(HEADERS) sim/lib/sim_internal.h
 	@mkdir -p $(@D)

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make uboot: Debian's u-boot 2023.01 source package, our drivers laid over
+# it, and two builds - U-Boot sandbox on the simulated chassis and the
+# MPC837XERDB board with our drivers - both with warnings as errors.
+#
+#   scripts/uboot.sh source    fetch and unpack the pristine tree (once)
+#   scripts/uboot.sh tree      pristine tree + u-boot/ + the hook patch
+#   scripts/uboot.sh build     both builds (does the two steps above first)
+#   scripts/uboot.sh check     checkpatch and sparse on our files (after build)
+#
+# The source comes through a private apt configuration derived from the
+# machine's own entries (deb -> deb-src): the machine's apt setup is never
+# changed and no mirror is named here.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=$here/build
+src=$build/u-boot-src		# pristine: Debian's source with Debian's patches
+tree=$build/u-boot-tree		# what we build: pristine + ours
+apt_dir=$build/apt
+jobs=${JOBS:-$(( $(nproc) + 1 ))}
+
+# Build dependencies seen to suffice (shared/RECIPES.md), and dpkg-source.
+DEBS=(bison flex libssl-dev swig python3-dev python3-setuptools python3-pyelftools
+      uuid-dev libgnutls28-dev bc device-tree-compiler gcc-powerpc-linux-gnu dpkg-dev)
+
+need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+debs() {
+	local missing=() p
+	for p in "${DEBS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "uboot: installing build dependencies: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	need_root apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+		{ need_root apt-get update -q &&
+		  need_root apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+}
+
+private_apt() {
+	local f
+	mkdir -p "$apt_dir/sources" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	rm -f "$apt_dir/sources/"*
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		sed 's/^Types:.*/Types: deb-src/' "$f" >"$apt_dir/sources/$(basename "$f")"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		sed -n 's/^deb /deb-src /p' "$f" >"$apt_dir/sources/$(basename "$f" .list)-src.list"
+	done
+	APT_OPTS=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt_dir/sources"
+		  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+}
+
+source_tree() {
+	[ -f "$src/.pcinet-pristine" ] && return 0
+	debs
+	private_apt
+	echo "uboot: fetching Debian's u-boot source package"
+	need_root apt-get "${APT_OPTS[@]}" update -qq >/dev/null
+	rm -rf "$build/u-boot-dl" "$src"
+	mkdir -p "$build/u-boot-dl"
+	(cd "$build/u-boot-dl" && apt-get "${APT_OPTS[@]}" source --download-only u-boot 2>&1 |
+		grep -v 'unsandboxed as root' || true)
+	ls "$build/u-boot-dl"/u-boot_2023.01*.dsc >/dev/null 2>&1 || {
+		echo "uboot: expected Debian's u-boot 2023.01 source, got:" \
+			"$(ls "$build/u-boot-dl")" >&2
+		return 1
+	}
+	dpkg-source --no-check -x "$build/u-boot-dl"/u-boot_2023.01*.dsc "$src" >/dev/null
+	touch "$src/.pcinet-pristine"
+}
+
+# The pristine tree, then our files, then the small hook patch (Kconfig and
+# Makefile lines). Files are copied only when they changed, so rebuilds stay
+# incremental.
+overlay() {
+	source_tree
+	if [ ! -f "$tree/.pcinet-hooked" ]; then
+		rm -rf "$tree"
+		cp -a "$src" "$tree"
+		rm -f "$tree/.pcinet-pristine"
+		patch -d "$tree" -p1 --quiet <"$here/u-boot/hook.patch"
+		touch "$tree/.pcinet-hooked"
+	fi
+	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md) |
+	while read -r f; do
+		mkdir -p "$tree/$(dirname "$f")"
+		cmp -s "$here/u-boot/$f" "$tree/$f" || cp "$here/u-boot/$f" "$tree/$f"
+	done
+	# The protocol headers: one copy in the repository, included from here
+	mkdir -p "$tree/include/pcinet"
+	for f in "$here"/include/pcinet/*.h; do
+		cmp -s "$f" "$tree/include/pcinet/$(basename "$f")" || cp "$f" "$tree/include/pcinet/"
+	done
+}
+
+# configure OUT DEFCONFIG FRAGMENT [make args...]
+configure() {
+	local out=$1 defconfig=$2 fragment=$3
+	shift 3
+	mkdir -p "$out"
+	if [ ! -f "$out/.config" ] || [ "$here/u-boot/$fragment" -nt "$out/.config" ]; then
+		make -C "$tree" O="$out" "$@" "$defconfig" >/dev/null
+		(cd "$tree" && scripts/kconfig/merge_config.sh -m -O "$out" "$out/.config" \
+			"$here/u-boot/$fragment" >/dev/null)
+		make -C "$tree" O="$out" "$@" olddefconfig >/dev/null
+		# every option of the fragment must have survived olddefconfig
+		local line
+		while read -r line; do
+			case "$line" in ''|'#'*) continue ;; esac
+			grep -qx -- "$line" "$out/.config" || {
+				echo "uboot: $fragment: '$line' did not take in $out/.config" >&2
+				return 1
+			}
+		done <"$here/u-boot/$fragment"
+	fi
+}
+
+build_one() {
+	local name=$1 out=$build/u-boot-$1
+	shift
+	echo "uboot: building $name"
+	make -C "$tree" O="$out" -j"$jobs" KCFLAGS=-Werror "$@" >"$out.log" 2>&1 ||
+		{ tail -n 40 "$out.log"; echo "uboot: $name build failed, full log: $out.log" >&2; return 1; }
+	# Pristine 2023.01 prints the same two linker notices here (binutils
+	# 2.40 on U-Boot's own objects: sandbox's test overlay blobs, powerpc's
+	# reloc.o and its RWX image); the compiler must print nothing at all.
+	if grep -E '(warning|error):' "$out.log" |
+		grep -Ev 'ld(\.bfd)?: warning: ([^ ]*\.o: missing \.note\.GNU-stack section implies executable stack|u-boot has a LOAD segment with RWX permissions)$'; then
+		echo "uboot: $name build printed warnings (see $out.log)" >&2
+		return 1
+	fi
+}
+
+build() {
+	debs
+	overlay
+	configure "$build/u-boot-sandbox" sandbox_defconfig pcinet_sandbox.config
+	build_one sandbox NO_SDL=1 PCINET_SIM="$here/sim" PCINET_SIM_LIB="$build/sim"
+	configure "$build/u-boot-mpc837x" MPC837XERDB_defconfig pcinet_mpc837x.config \
+		CROSS_COMPILE=powerpc-linux-gnu-
+	build_one mpc837x CROSS_COMPILE=powerpc-linux-gnu-
+	ls -l "$build/u-boot-sandbox/u-boot" "$build/u-boot-mpc837x/u-boot.bin"
+}
+
+# Our C files under U-Boot's own checkpatch, and sparse on the big-endian
+# PowerPC build (make C=2 on just our objects).
+check() {
+	local files=() objs=() f
+	while read -r f; do files+=("$here/u-boot/$f"); done < <(cd "$here/u-boot" &&
+		find . -name '*.[ch]' | sed 's|^\./||' | sort)
+	echo "uboot: checkpatch --u-boot --strict on ${#files[@]} files"
+	"$src/scripts/checkpatch.pl" --u-boot --strict --no-tree --quiet -f "${files[@]}"
+	for f in drivers/misc/pcinet_hw.o drivers/misc/pcinet_hw_83xx.o \
+		 drivers/serial/pcinet_serial.o drivers/net/pcinet.o; do
+		objs+=("$f")
+	done
+	echo "uboot: sparse on the PowerPC build: ${objs[*]}"
+	make -C "$tree" O="$build/u-boot-mpc837x" CROSS_COMPILE=powerpc-linux-gnu- \
+		KCFLAGS=-Werror C=2 "${objs[@]}" >"$build/u-boot-sparse.log" 2>&1 ||
+		{ cat "$build/u-boot-sparse.log"; return 1; }
+	if grep -E '(warning|error):' "$build/u-boot-sparse.log"; then
+		echo "uboot: sparse is not clean (see $build/u-boot-sparse.log)" >&2
+		return 1
+	fi
+}
+
+case "${1:-build}" in
+source) source_tree ;;
+tree) overlay ;;
+build) build ;;
+check) check ;;
+*) echo "usage: $0 [source|tree|build|check]" >&2; exit 2 ;;
+esac

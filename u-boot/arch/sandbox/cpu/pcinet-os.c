@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0+
+/*
+ * The host-OS half of the sandbox PCINet backend (see asm/pcinet-os.h).
+ * Built in the system environment, like os.c and eth-raw-os.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <asm/pcinet-os.h>
+#include <pcinet_sim.h>
+
+struct pcinet_os {
+	struct pcinet_sim_chassis *chassis;
+	struct pcinet_sim_slot *slot;
+	struct pcinet_sim_config config;
+};
+
+static int open_side(void **handle, enum pcinet_sim_side side)
+{
+	const char *dir = getenv("PCINET_SIM_DIR");
+	const char *slot = getenv("PCINET_SIM_SLOT");
+	struct pcinet_os *os;
+	char *end;
+	long n;
+
+	if (!dir || !slot)
+		return -ENODEV;
+	n = strtol(slot, &end, 10);
+	if (*end || n < 1)
+		return -EINVAL;
+	os = calloc(1, sizeof(*os));
+	if (!os)
+		return -ENOMEM;
+	os->chassis = pcinet_sim_chassis_open(dir);
+	if (!os->chassis)
+		goto fail;
+	os->slot = pcinet_sim_slot_open(os->chassis, (unsigned int)n, side);
+	if (!os->slot)
+		goto fail;
+	pcinet_sim_chassis_get_config(os->chassis, &os->config);
+	*handle = os;
+	return 0;
+fail:
+	n = errno ? -errno : -EIO;
+	pcinet_sim_chassis_close(os->chassis);
+	free(os);
+	return (int)n;
+}
+
+int pcinet_os_open(void **handle)
+{
+	return open_side(handle, PCINET_SIM_BOARD);
+}
+
+unsigned int pcinet_os_read32(void *handle, unsigned int offset)
+{
+	struct pcinet_os *os = handle;
+
+	return pcinet_sim_read32(os->slot, offset);
+}
+
+void pcinet_os_write32(void *handle, unsigned int offset, unsigned int value)
+{
+	struct pcinet_os *os = handle;
+
+	pcinet_sim_write32(os->slot, offset, value);
+}
+
+void *pcinet_os_board_ptr(void *handle, unsigned long local, unsigned long len)
+{
+	struct pcinet_os *os = handle;
+
+	if (local > 0xFFFFFFFFul || len > 0xFFFFFFFFul)
+		return NULL;
+	return pcinet_sim_board_ptr(os->slot, (uint32_t)local, (uint32_t)len);
+}
+
+void pcinet_os_ram(void *handle, unsigned long *base, unsigned long *size)
+{
+	struct pcinet_os *os = handle;
+
+	*base = os->config.ram_base;
+	*size = os->config.ram_size;
+}
+
+int pcinet_os_host_open(void **handle)
+{
+	return open_side(handle, PCINET_SIM_HOST);
+}
+
+void pcinet_os_host_close(void *handle)
+{
+	struct pcinet_os *os = handle;
+
+	pcinet_sim_slot_close(os->slot);
+	pcinet_sim_chassis_close(os->chassis);
+	free(os);
+}
+
+unsigned int pcinet_os_host_read32(void *handle, unsigned int offset)
+{
+	return pcinet_os_read32(handle, offset);
+}
+
+void pcinet_os_host_write32(void *handle, unsigned int offset, unsigned int value)
+{
+	pcinet_os_write32(handle, offset, value);
+}
+
+int pcinet_os_host_bar_read(void *handle, unsigned int offset, void *buf, unsigned int len)
+{
+	struct pcinet_os *os = handle;
+
+	return pcinet_sim_bar_read(os->slot, offset, buf, len);
+}
+
+int pcinet_os_host_bar_write(void *handle, unsigned int offset, const void *buf,
+			     unsigned int len)
+{
+	struct pcinet_os *os = handle;
+
+	return pcinet_sim_bar_write(os->slot, offset, buf, len);
+}
+
+void *pcinet_os_host_mem(void *handle, unsigned long long *bus, unsigned long long *size)
+{
+	struct pcinet_os *os = handle;
+
+	*bus = os->config.host_mem_bus;
+	*size = os->config.host_mem_size;
+	return pcinet_sim_host_mem(os->chassis);
+}
+
+unsigned long long pcinet_os_violations(void *handle)
+{
+	struct pcinet_os *os = handle;
+
+	return pcinet_sim_violations(os->slot);
+}

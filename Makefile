@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim uboot uboot-patches test test-c test-c-asan test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim uboot uboot-patches test test-c test-c-asan test-uboot-style test-headers test-py lint demo bench clean
 
 all: sim
 
@@ -36,7 +36,8 @@ help:
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
 	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
 	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
-	@echo "make test-py       pytest (binding, supervisor, chassis)"
+	@echo "make test-uboot-style  U-Boot checkpatch and sparse on our U-Boot files"
+	@echo "make test-py       pytest (binding, supervisor, chassis, U-Boot drivers)"
 	@echo "make lint          ruff and mypy"
 	@echo "make clean         remove build/ (keeps .venv)"
 
@@ -80,6 +81,11 @@ test-c: $(C_TESTS)
 test-headers: sim
 	@scripts/check-headers.sh $(BUILD)/headers
 
+# U-Boot's checkpatch and sparse on our files, and the series' checkpatch
+test-uboot-style: uboot
+	@scripts/uboot.sh check
+	@scripts/uboot-patches.sh
+
 test-py: venv sim
 	$(PY) -m pytest -q tests/py
 
@@ -91,6 +97,8 @@ test: deps venv sim
 	$(MAKE) test-c
 	$(MAKE) test-c-asan
 	$(MAKE) test-headers
+	$(MAKE) uboot
+	$(MAKE) test-uboot-style
 	$(MAKE) lint
 	$(MAKE) test-py
 

@@ -41,8 +41,22 @@ commit() {
 		*) cp "$here/u-boot/$f" "$f" ;;
 		esac
 	done
+	maintain "${ours[@]}"
 	git add -A
 	git "${ident[@]}" commit -q -s -m "$subject" -m "$body"
+}
+
+# Our files under a PCINET entry of MAINTAINERS, each patch adding its own
+maintain() {
+	[ $# -gt 0 ] || return 0
+	ENTRIES=$({ sed -n '/^PCINET$/,/^$/p' MAINTAINERS | grep '^F:' || true
+		    printf 'F:\t%s\n' "$@"; } | sort -u) \
+	awk '/^PCINET$/ { skip = 1; next }
+		skip { if (/^$/) skip = 0; next }
+		/^POWER$/ && !done { print "PCINET"; print "S:\tMaintained"
+			print ENVIRON["ENTRIES"]; print ""; done = 1 }
+		{ print }' MAINTAINERS >MAINTAINERS.new
+	mv MAINTAINERS.new MAINTAINERS
 }
 
 commit "misc: pcinet: hardware access for the PCINet drivers" \
@@ -59,7 +73,7 @@ the protocol headers that define layout, bits and ring logic once." \
 commit "serial: pcinet: console over the MPC83xx PCI message unit" \
 "A virtual serial console for boards in a crate without serial cables:
 characters travel in the message unit's IMR0/OMR0 registers, three per
-message, with a doorbell acknowledgement as flow control, so nothing is
+message, with a doorbell acknowledgment as flow control, so nothing is
 lost or duplicated and a board with no host listening never blocks." \
 	drivers/serial/Kconfig drivers/serial/Makefile -- \
 	drivers/serial/pcinet_serial.c doc/device-tree-bindings/serial/fsl,mpc83xx-pcinet-serial.txt
@@ -82,7 +96,15 @@ nothing but its simulated backplane." \
 	arch/sandbox/dts/test.dts test/dm/Makefile -- \
 	drivers/misc/pcinet_hw_sandbox.c arch/sandbox/cpu/pcinet-os.c \
 	arch/sandbox/include/asm/pcinet-os.h arch/sandbox/dts/pcinet-board.dts \
-	arch/sandbox/dts/pcinet-test.dtsi test/dm/pcinet.c test/dm/pcinet_serial.c
+	arch/sandbox/dts/pcinet-test.dtsi test/dm/pcinet.c test/dm/pcinet_serial.c \
+	board/sandbox/pcinet.env
+
+commit "powerpc: bootm: remove active devices before booting the OS" \
+"bootm on PowerPC removes no devices, so a device that shares memory with
+another bus master (a PCI agent's descriptor rings) or has DMA in flight
+keeps going while the OS takes the memory over. Quiesce and remove them
+as ARM does in announce_and_cleanup()." \
+	arch/powerpc/lib/bootm.c --
 
 commit "mpc837xerdb: console and Ethernet over PCINet" \
 "With DM_SERIAL the UARTs come from the device tree, as on gazerbeam; the
@@ -96,5 +118,14 @@ if [ -n "$(git status --porcelain)" ]; then
 	exit 1
 fi
 git format-patch -q -o "$out" --cover-letter "$base"..HEAD
+# The cover letter: what the series is, instead of format-patch's blanks
+sed -i -e 's/\*\*\* SUBJECT HERE \*\*\*/Add PCINet: console and Ethernet for MPC83xx PCI agents/' \
+	-e '/\*\*\* BLURB HERE \*\*\*/{
+r '"$here"'/u-boot/cover-letter.txt
+d
+}' "$out"/0000-cover-letter.patch
 echo "uboot-patches: $(ls "$out" | wc -l) files in $out"
-"$src/scripts/checkpatch.pl" --u-boot --strict --no-tree "$out"/0*.patch | tail -n 3
+# checkpatch reads the patches, not the cover letter's diffstat
+"$src/scripts/checkpatch.pl" --u-boot --strict --no-tree --quiet \
+	$(ls "$out"/0*.patch | grep -v cover-letter)
+echo "uboot-patches: checkpatch --u-boot --strict is clean on every patch"

@@ -74,6 +74,14 @@ int pcinet_hw_region(struct pcinet_hw *hw, ulong *local, ulong *size);
  */
 u32 pcinet_hw_status_update(struct pcinet_hw *hw, u32 set, u32 clear);
 
+/**
+ * pcinet_hw_slot() - the board's slot in the crate, where the hardware says
+ * @slot: returns it, 1..32 in the simulated chassis
+ *
+ * Return: 0, or -ENOENT on real hardware (the device tree may say)
+ */
+int pcinet_hw_slot(struct pcinet_hw *hw, u32 *slot);
+
 /* The host's status word (IMR1), as last written by the host */
 u32 pcinet_hw_host_status(struct pcinet_hw *hw);
 

@@ -51,6 +51,11 @@ void *pcinet_hw_map(struct pcinet_hw *hw, ulong local, ulong len)
 	return map_sysmem(local, len);
 }
 
+int pcinet_hw_slot(struct pcinet_hw *hw, u32 *slot)
+{
+	return -ENOENT;	/* a crate's boards say it in their device tree */
+}
+
 int pcinet_hw_region(struct pcinet_hw *hw, ulong *local, ulong *size)
 {
 	return -ENOENT;	/* real boards describe it in the device tree */

@@ -48,6 +48,12 @@ void *pcinet_hw_map(struct pcinet_hw *hw, ulong local, ulong len)
 	return pcinet_os_board_ptr(hw->sim, local, len);
 }
 
+int pcinet_hw_slot(struct pcinet_hw *hw, u32 *slot)
+{
+	*slot = pcinet_os_slot(hw->sim);
+	return 0;
+}
+
 int pcinet_hw_region(struct pcinet_hw *hw, ulong *local, ulong *size)
 {
 	*local = hw->ram_base;

@@ -194,6 +194,9 @@ static ssize_t pcinet_serial_puts(struct udevice *dev, const char *s,
 
 	if (!priv)
 		return len;
+	/* The uclass passes the empty text before a newline: no message */
+	if (!n)
+		return 0;
 
 	ret = pcinet_serial_send(priv, (const u8 *)s, n);
 	if (ret == -EAGAIN)
@@ -254,7 +257,6 @@ static int pcinet_serial_probe(struct udevice *dev)
 {
 	struct pcinet_serial_priv *priv = dev_get_priv(dev);
 	struct pcinet_hw *hw;
-	bool taken = false;
 	int ret;
 
 	ret = pcinet_hw_get(dev, &hw);
@@ -274,27 +276,20 @@ static int pcinet_serial_probe(struct udevice *dev)
 		pcinet_hw_status_update(hw, 0, PCINET_UART_RX_ENABLED);
 	priv->host_status = pcinet_hw_host_status(hw);
 
-	/* 3: a message the host sent before we started is taken, not lost */
-	if (pcinet_hw_read(hw, M83XX_MU_IMISR) & M83XX_IMI_IM0I) {
-		pcinet_serial_rx_take(priv);
-		taken = true;
-	}
-
 	/* 4: stale acks; IDR's other bits are the network driver's */
 	if (pcinet_hw_read(hw, M83XX_MU_IDR) & PCINET_DB_CONS_ACK)
 		pcinet_hw_write(hw, M83XX_MU_IDR, PCINET_DB_CONS_ACK);
 
 	/*
-	 * 5: one ack, which gives the host its token back if our predecessor
-	 * died holding it. A message that came in meanwhile is taken first,
-	 * so that this ack is its ack and it cannot be overwritten.
+	 * 3 and 5: a message the host sent before we started is taken, not
+	 * lost, and acked; without one, a bare ack gives the host its token
+	 * back in case our predecessor died holding it. Taking the message
+	 * only now, just before the ack, keeps one that arrived meanwhile
+	 * from being overwritten by the next.
 	 */
-	if (!taken &&
-	    (pcinet_hw_read(hw, M83XX_MU_IMISR) & M83XX_IMI_IM0I)) {
+	if (pcinet_hw_read(hw, M83XX_MU_IMISR) & M83XX_IMI_IM0I)
 		pcinet_serial_rx_take(priv);
-		taken = true;
-	}
-	if (taken ||
+	if (priv->ack_owed ||
 	    pcinet_status_compatible(priv->host_status, PCINET_STATUS_SIG_HOST))
 		pcinet_serial_rx_ack(priv);
 

@@ -13,6 +13,7 @@ struct pcinet_os {
 	struct pcinet_sim_chassis *chassis;
 	struct pcinet_sim_slot *slot;
 	struct pcinet_sim_config config;
+	unsigned int number;
 };
 
 static int open_side(void **handle, enum pcinet_sim_side side)
@@ -38,6 +39,7 @@ static int open_side(void **handle, enum pcinet_sim_side side)
 	if (!os->slot)
 		goto fail;
 	pcinet_sim_chassis_get_config(os->chassis, &os->config);
+	os->number = (unsigned int)n;
 	*handle = os;
 	return 0;
 fail:
@@ -73,6 +75,13 @@ void *pcinet_os_board_ptr(void *handle, unsigned long local, unsigned long len)
 	if (local > 0xFFFFFFFFul || len > 0xFFFFFFFFul)
 		return NULL;
 	return pcinet_sim_board_ptr(os->slot, (uint32_t)local, (uint32_t)len);
+}
+
+unsigned int pcinet_os_slot(void *handle)
+{
+	struct pcinet_os *os = handle;
+
+	return os->number;
 }
 
 void pcinet_os_ram(void *handle, unsigned long *base, unsigned long *size)

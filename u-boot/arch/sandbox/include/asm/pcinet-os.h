@@ -25,6 +25,9 @@ void pcinet_os_write32(void *handle, unsigned int offset, unsigned int value);
 /* Pointer for a board-local address range, NULL if the board cannot reach it */
 void *pcinet_os_board_ptr(void *handle, unsigned long local, unsigned long len);
 
+/* The slot this process is (PCINET_SIM_SLOT), 1..32 */
+unsigned int pcinet_os_slot(void *handle);
+
 /* Board RAM the chassis backs: board-local base and size */
 void pcinet_os_ram(void *handle, unsigned long *base, unsigned long *size);
 

@@ -66,8 +66,10 @@ source_tree() {
 	need_root apt-get "${APT_OPTS[@]}" update -qq >/dev/null
 	rm -rf "$build/u-boot-dl" "$src"
 	mkdir -p "$build/u-boot-dl"
-	(cd "$build/u-boot-dl" && apt-get "${APT_OPTS[@]}" source --download-only u-boot 2>&1 |
-		grep -v 'unsandboxed as root' || true)
+	# apt's own chatter (it names the mirror) goes to a log, not the console
+	(cd "$build/u-boot-dl" && apt-get "${APT_OPTS[@]}" source --download-only u-boot \
+		>"$build/u-boot-dl.log" 2>&1) ||
+		{ tail -n 5 "$build/u-boot-dl.log"; return 1; }
 	ls "$build/u-boot-dl"/u-boot_2023.01*.dsc >/dev/null 2>&1 || {
 		echo "uboot: expected Debian's u-boot 2023.01 source, got:" \
 			"$(ls "$build/u-boot-dl")" >&2

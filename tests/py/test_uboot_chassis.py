@@ -39,16 +39,20 @@ def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningChassis]:
         rc.down()
 
 
+def board_command(crate: RunningChassis, slot: int, command: str) -> str:
+    """One command at a board's prompt, through its PCINet console."""
+    con = HostConsole(crate.open(), slot)
+    try:
+        con.send(b"\r")
+        con.quiet()
+        return con.command(command).decode(errors="replace")
+    finally:
+        con.close()
+
+
 def test_each_board_sees_only_its_pcinet_device(crate: RunningChassis) -> None:
-    ch = crate.open()
     for slot in range(1, SLOTS + 1):
-        con = HostConsole(ch, slot)
-        try:
-            con.send(b"\r")
-            con.quiet()
-            devices = con.command("net list").decode(errors="replace")
-        finally:
-            con.close()
+        devices = board_command(crate, slot, "net list")
         found = re.findall(r"^eth\d+ : (\S+) (\S+)", devices, re.MULTILINE)
         assert found == [("pcinet-ethernet", f"02:50:43:49:00:{slot:02x}")], devices
         assert "host_" not in devices, devices
@@ -64,12 +68,5 @@ def test_boards_run_in_the_chassis_namespace(crate: RunningChassis) -> None:
 
 
 def test_version_on_every_board(crate: RunningChassis) -> None:
-    ch = crate.open()
     for slot in range(1, SLOTS + 1):
-        con = HostConsole(ch, slot)
-        try:
-            con.send(b"\r")
-            con.quiet()
-            assert b"U-Boot 2023.01" in con.command("version")
-        finally:
-            con.close()
+        assert "U-Boot 2023.01" in board_command(crate, slot, "version")

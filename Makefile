@@ -23,14 +23,15 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim uboot uboot-patches test test-c test-c-asan test-uboot-style test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim host host-asan uboot uboot-patches test test-c test-c-asan test-uboot-style test-headers test-py lint demo bench clean
 
-all: sim
+all: sim host
 
 help:
 	@echo "make demo          bring a simulated 19-slot chassis up, use it, take it down"
 	@echo "make test          install what is missing, build, run every test"
 	@echo "make sim           build the simulated chassis (library, test board)"
+	@echo "make host          the host daemon build/host/pcinetd (host-asan: its ASan build)"
 	@echo "make uboot         U-Boot sandbox and MPC837x with the PCINet drivers"
 	@echo "make uboot-patches the U-Boot drivers as a format-patch series"
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
@@ -49,6 +50,13 @@ $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh venv
 
 sim: $(SIM_LIB) $(SIM_BOARD)
+
+# The user-space host daemon (host/Makefile)
+host: sim
+	$(MAKE) -C host
+
+host-asan: sim
+	$(MAKE) -C host asan
 
 # Debian's u-boot 2023.01 source with our drivers: build/u-boot-sandbox/u-boot
 # and build/u-boot-mpc837x/u-boot.bin (scripts/uboot.sh says how)
@@ -86,7 +94,7 @@ test-uboot-style: uboot
 	@scripts/uboot.sh check
 	@scripts/uboot-patches.sh
 
-test-py: venv sim
+test-py: venv sim host host-asan
 	$(PY) -m pytest -q tests/py
 
 lint: venv

@@ -14,8 +14,9 @@
 
 #include "sim_internal.h"
 
+/* What a chassis is made of, and the console link a host daemon may leave */
 static const char *const slot_files[] = { "immr", "ram", "state",
-					  "irq-host", "irq-board" };
+					  "irq-host", "irq-board", "console" };
 
 void pcinet_sim_config_default(struct pcinet_sim_config *cfg)
 {

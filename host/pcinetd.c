@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcinetd: the user-space PCINet host daemon for a simulated chassis.
+ *
+ * It is the host side of every slot it serves: per slot a console on a pty
+ * (DIR/slotNN/console -> /dev/pts/N), and a control socket DIR/pcinetd.sock.
+ * One epoll loop serves everything: the slots' interrupt lines, the ptys,
+ * the control socket, a signalfd; a 50 ms tick drives the watchdog status
+ * check (protocol 10.4) and the console's stall rule.
+ *
+ * Files: pcinetd.c (this: command line, loop), slot.c (per-slot host state
+ * machine), console.c (console <-> pty), control.c (socket), loop.c (epoll).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "loop.h"
+#include "slot.h"
+#include "util.h"
+
+#define TICK_MS	50
+
+static struct daemon dmn;
+static struct slot slots[PCINETD_MAX_SLOTS + 1];
+static struct evsrc sigsrc = { .fd = -1 };
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s --dir DIR [--slots LIST]\n"
+		"  Serve the host side of the simulated PCINet chassis in DIR.\n"
+		"  --dir DIR      chassis directory (as given to pcinet-sim up)\n"
+		"  --slots LIST   slots to serve, e.g. 1,3,5-7 (default: all)\n"
+		"  --help         this text\n"
+		"Per slot: DIR/slotNN/console, a symlink to the slot's console pty.\n"
+		"Control: DIR/pcinetd.sock, one command a line, one JSON reply a line:\n"
+		"  status | status SLOT | reset SLOT | help\n"
+		"Exit: 0 after SIGTERM/SIGINT, 1 on a failure to start, 2 on bad usage.\n",
+		prog);
+}
+
+/* "1,3,5-7" into want[1..32]; 0 or -1 */
+static int parse_list(const char *list, bool *want)
+{
+	const char *p = list;
+
+	if (!*p)
+		return -1;
+	while (*p) {
+		char *end;
+		unsigned long a, b;
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		a = strtoul(p, &end, 10);
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				return -1;
+			b = strtoul(p, &end, 10);
+		}
+		if (a < 1 || b < a || b > PCINETD_MAX_SLOTS)
+			return -1;
+		for (; a <= b; a++)
+			want[a] = true;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+		else
+			break;
+	}
+	return p[-1] == ',' ? -1 : 0;
+}
+
+static void dispatch(struct evsrc *src, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	switch (src->kind) {
+	case EV_SIGNAL:
+		if (read(src->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			logmsg("signal %u: stopping", si.ssi_signo);
+			dmn.stop = true;
+		}
+		break;
+	case EV_SLOT_IRQ:
+		slot_irq(src->owner);
+		break;
+	case EV_PTY:
+		console_pty_event(src->owner, events);
+		break;
+	case EV_CTL_LISTEN:
+	case EV_CTL_CLIENT:
+		control_event(src, events);
+		break;
+	}
+}
+
+static void shutdown_all(void)
+{
+	unsigned int i;
+
+	control_close();
+	for (i = 1; i <= PCINETD_MAX_SLOTS; i++) {
+		if (dmn.slot[i])
+			slot_stop(dmn.slot[i]);
+		dmn.slot[i] = NULL;
+	}
+	if (sigsrc.fd >= 0) {
+		int fd = sigsrc.fd;
+
+		loop_del(&sigsrc);
+		close(fd);
+	}
+	loop_fini();
+	if (dmn.ch)
+		pcinet_sim_chassis_close(dmn.ch);
+	dmn.ch = NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "slots", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pcinet_sim_config cfg;
+	bool want[PCINETD_MAX_SLOTS + 1] = { false };
+	const char *list = NULL;
+	unsigned int i, served = 0;
+	u32 last_tick;
+	sigset_t mask;
+	int opt, err, fd;
+
+	while ((opt = getopt_long(argc, argv, "d:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dmn.dir = optarg;
+			break;
+		case 's':
+			list = optarg;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc || !dmn.dir || !dmn.dir[0]) {
+		if (optind != argc)
+			fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
+				argv[optind]);
+		else
+			fprintf(stderr, "%s: --dir is required\n", argv[0]);
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	if (list && parse_list(list, want)) {
+		fprintf(stderr, "%s: bad --slots '%s' (e.g. 1,3,5-7, slots 1..%u)\n",
+			argv[0], list, PCINETD_MAX_SLOTS);
+		return 2;
+	}
+
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	dmn.ch = pcinet_sim_chassis_open(dmn.dir);
+	if (!dmn.ch) {
+		fprintf(stderr, "%s: cannot open chassis %s: %s\n", argv[0],
+			dmn.dir, strerror(errno));
+		return 1;
+	}
+	pcinet_sim_chassis_get_config(dmn.ch, &cfg);
+	dmn.nslots = cfg.slots;
+	for (i = 1; i <= PCINETD_MAX_SLOTS; i++) {
+		if (!list)
+			want[i] = i <= dmn.nslots;
+		if (want[i] && i > dmn.nslots) {
+			fprintf(stderr, "%s: no slot %u: the chassis has %u\n",
+				argv[0], i, dmn.nslots);
+			pcinet_sim_chassis_close(dmn.ch);
+			return 2;
+		}
+	}
+
+	err = loop_init();
+	if (err)
+		goto fail;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	sigsrc.kind = EV_SIGNAL;
+	err = loop_add(&sigsrc, fd, EPOLLIN);
+	if (err) {
+		close(fd);
+		goto fail;
+	}
+	err = control_open(&dmn);
+	if (err) {
+		if (err == -EADDRINUSE)
+			fprintf(stderr, "%s: a pcinetd already serves %s\n",
+				argv[0], dmn.dir);
+		goto fail;
+	}
+	for (i = 1; i <= dmn.nslots; i++) {
+		if (!want[i])
+			continue;
+		err = slot_start(&slots[i], dmn.ch, i, dmn.dir);
+		if (err) {
+			fprintf(stderr, "%s: slot %u: %s\n", argv[0], i,
+				strerror(-err));
+			goto fail;
+		}
+		dmn.slot[i] = &slots[i];
+		served++;
+	}
+	logmsg("serving %u slot(s) of %s, pid %d", served, dmn.dir, (int)getpid());
+
+	last_tick = now_ms();
+	while (!dmn.stop) {
+		u32 now;
+
+		err = loop_wait(TICK_MS, dispatch);
+		if (err < 0) {
+			logmsg("epoll: %s", strerror(-err));
+			break;
+		}
+		now = now_ms();
+		if ((u32)(now - last_tick) >= TICK_MS / 2) {
+			last_tick = now;
+			for (i = 1; i <= dmn.nslots; i++)
+				if (dmn.slot[i])
+					slot_tick(dmn.slot[i], now);
+		}
+	}
+	shutdown_all();
+	logmsg("stopped");
+	return err < 0 ? 1 : 0;
+fail:
+	fprintf(stderr, "%s: cannot start: %s\n", argv[0], strerror(-err));
+	shutdown_all();
+	return 1;
+}

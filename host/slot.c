@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcinetd: one slot, host side. Driver load and unload (protocol 10.7, 9.3),
+ * the interrupt handler (3.2 rule 7), the status check (10.4) and the
+ * host-initiated reset (10.8).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "slot.h"
+#include "util.h"
+
+#define OMI_ALL	(M83XX_OMI_OM0I | M83XX_OMI_OM1I | M83XX_OMI_ODI)
+
+u32 slot_host_status(void)
+{
+	return pcinet_status_make(PCINET_STATUS_SIG_HOST, PCINET_UART_RX_ENABLED);
+}
+
+/* OMIMR is ours; change only OM0I, OM1I and ODI (3.2 rule 6) */
+static void mask_irqs(struct slot *s, bool masked)
+{
+	u32 old = slot_rd(s, M83XX_MU_OMIMR);
+
+	if (old == ALL_ONES)
+		return;
+	slot_wr(s, M83XX_MU_OMIMR, masked ? old | OMI_ALL : old & ~OMI_ALL);
+}
+
+static void write_imr1(struct slot *s, u32 val)
+{
+	slot_wr(s, M83XX_MU_IMR1, val);
+	s->imr1 = val;
+}
+
+static void clear_doorbells(struct slot *s)
+{
+	u32 odr = slot_rd(s, M83XX_MU_ODR);
+
+	if (odr && odr != ALL_ONES)
+		slot_wr(s, M83XX_MU_ODR, odr);
+}
+
+/* 10.4 step 3: the board was reset since we last looked */
+static void reset_handling(struct slot *s)
+{
+	s->resets_seen++;
+	s->board_uart = false;		/* until the fresh OMR1 says so */
+	logmsg("slot %u: board reset observed", s->num);
+	/* a: no lease, nothing attached yet in this daemon; b: nothing to
+	 * reclaim; c: the simulated configuration space needs no restore
+	 */
+	mask_irqs(s, true);
+	console_restart(s);			/* e, 9.5 */
+	clear_doorbells(s);			/* no stale ack for the new console */
+	write_imr1(s, slot_host_status());	/* d */
+	mask_irqs(s, false);
+}
+
+static void evaluate(struct slot *s, u32 b)
+{
+	enum board_state old = s->state;
+	bool was_uart = s->board_uart;
+
+	s->board_status = b;
+	if (b == ALL_ONES || !pcinet_status_present(b, PCINET_STATUS_SIG_BOARD)) {
+		s->state = BOARD_ABSENT;
+	} else if (!pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD)) {
+		if (old != BOARD_INCOMPATIBLE)
+			logmsg("slot %u: board speaks PCINet major %u", s->num,
+			       pcinet_status_version(b));
+		s->state = BOARD_INCOMPATIBLE;
+	} else {
+		s->state = BOARD_IDLE;
+	}
+	s->board_uart = s->state == BOARD_IDLE && (b & PCINET_UART_RX_ENABLED);
+	if (s->board_uart && !was_uart)
+		console_board_appeared(s);
+}
+
+void slot_status_check(struct slot *s, bool om1i)
+{
+	u32 b, h;
+
+	s->last_check_ms = now_ms();
+	b = slot_rd(s, M83XX_MU_OMR1);			/* 1 */
+	h = slot_rd(s, M83XX_MU_IMR1);			/* 2 */
+	if (b == ALL_ONES || h == ALL_ONES)
+		s->all_ones++;
+	if (h != s->imr1) {				/* 3 */
+		reset_handling(s);
+		b = slot_rd(s, M83XX_MU_OMR1);		/* f */
+	}
+	evaluate(s, b);					/* 4 */
+	if (om1i)					/* 5 */
+		pcinet_cons_tx_peer_back(&s->con.tx);
+}
+
+void slot_irq(struct slot *s)
+{
+	u32 isr, odr;
+
+	pcinet_sim_irq_drain(s->hw);
+	isr = slot_rd(s, M83XX_MU_OMISR);
+	if (isr == ALL_ONES) {
+		s->all_ones++;
+		slot_status_check(s, false);
+	} else if (isr & OMI_ALL) {
+		if (isr & M83XX_OMI_OM1I) {
+			slot_wr(s, M83XX_MU_OMISR, M83XX_OMI_OM1I);
+			slot_status_check(s, true);
+		}
+		if (isr & M83XX_OMI_OM0I)
+			console_receive(s);
+		if (isr & M83XX_OMI_ODI) {
+			/* read, clear what was read, then act (3.2 rule 3) */
+			odr = slot_rd(s, M83XX_MU_ODR);
+			if (odr && odr != ALL_ONES) {
+				slot_wr(s, M83XX_MU_ODR, odr);
+				if (odr & PCINET_DB_CONS_ACK)
+					console_acked(s);
+				/* PCINET_DB_NET_KICK: the network side, later */
+			}
+		}
+	}
+	console_pump(s);
+}
+
+void slot_tick(struct slot *s, u32 now)
+{
+	if ((u32)(now - s->last_check_ms) >= HOST_POLL_MS) {
+		slot_status_check(s, false);
+		console_pump(s);
+	}
+	console_tick(s, now);
+}
+
+int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
+	       unsigned int num, const char *dir)
+{
+	u32 b;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->num = num;
+	s->irq.fd = -1;
+	s->con.master = s->con.slave = -1;
+	s->con.src.fd = -1;
+	s->hw = pcinet_sim_slot_open(ch, num, PCINET_SIM_HOST);
+	if (!s->hw)
+		return -errno;
+	err = console_open(s, dir);
+	if (err)
+		goto fail;
+
+	/* 10.7 Load: mask, console start (9.3), handler, unmask, check */
+	mask_irqs(s, true);
+	console_restart(s);					/* 9.3 1 */
+	write_imr1(s, pcinet_status_make(PCINET_STATUS_SIG_HOST, 0)); /* 2 */
+	if (slot_rd(s, M83XX_MU_OMISR) & M83XX_OMI_OM0I) {	/* 3 */
+		console_receive(s);
+		s->con.ack_owed = false;	/* step 5 acks */
+	}
+	clear_doorbells(s);					/* 4 */
+	b = slot_rd(s, M83XX_MU_OMR1);
+	if (pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD))	/* 5 */
+		slot_wr(s, M83XX_MU_IDR, PCINET_DB_CONS_ACK);
+	write_imr1(s, slot_host_status());			/* 6 */
+	s->irq.kind = EV_SLOT_IRQ;
+	s->irq.owner = s;
+	err = loop_add(&s->irq, pcinet_sim_irq_fd(s->hw), EPOLLIN);
+	if (err)
+		goto fail;
+	mask_irqs(s, false);
+	slot_status_check(s, false);
+	evaluate(s, slot_rd(s, M83XX_MU_OMR1));
+	console_pump(s);
+	return 0;
+fail:
+	slot_stop(s);
+	return err;
+}
+
+void slot_stop(struct slot *s)
+{
+	if (!s->hw)
+		return;
+	/* 9.4/10.7: our console stops accepting input first */
+	mask_irqs(s, true);
+	slot_wr(s, M83XX_MU_IMR1, 0);
+	s->imr1 = 0;
+	loop_del(&s->irq);
+	console_close(s);
+	pcinet_sim_slot_close(s->hw);
+	s->hw = NULL;
+}
+
+void slot_reset(struct slot *s)
+{
+	/* 10.8: stop using the board (console only here), then reset */
+	s->resets_requested++;
+	logmsg("slot %u: resetting the board", s->num);
+	s->board_uart = false;
+	slot_wr(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	slot_wr(s, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	/* The reset cleared IMR1: the check observes it and starts over */
+	slot_status_check(s, false);
+	console_pump(s);
+}
+
+int slot_json(struct slot *s, char *buf, size_t len)
+{
+	struct console *c = &s->con;
+	static const char *const names[] = {
+		[BOARD_ABSENT] = "absent",
+		[BOARD_INCOMPATIBLE] = "incompatible",
+		[BOARD_IDLE] = "idle",
+	};
+	u32 b = s->board_status;
+	char link[2 * PATH_MAX], pts[160];
+
+	s->errors = s->all_ones + c->errors + c->rx.invalid;
+	return snprintf(buf, len,
+		"{\"slot\":%u,\"board_status\":\"0x%08x\",\"host_status\":\"0x%08x\","
+		"\"state\":\"%s\",\"present\":%s,\"compatible\":%s,"
+		"\"registers_valid\":%s,\"board_console\":%s,"
+		"\"console\":\"%s\",\"pts\":\"%s\","
+		"\"console_bytes_in\":%" PRIu64 ",\"console_bytes_out\":%" PRIu64 ","
+		"\"console_bytes_to_pty\":%" PRIu64 ","
+		"\"console_tx_pending\":%u,\"console_stalled\":%s,"
+		"\"console_stalls\":%" PRIu64 ",\"console_discarded\":%" PRIu64 ","
+		"\"console_dropped\":%" PRIu64 ",\"console_duplicates\":%u,"
+		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
+		"\"epoch\":%u,\"errors\":%" PRIu64 "}",
+		s->num, b, s->imr1, names[s->state],
+		pcinet_status_present(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
+		pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
+		pcinet_board_valid(b) ? "true" : "false",
+		s->board_uart ? "true" : "false",
+		json_escape(c->link, link, sizeof(link)),
+		json_escape(c->pts, pts, sizeof(pts)),
+		c->bytes_to_board, c->bytes_from_board, c->bytes_to_pty,
+		c->tx_len, c->tx.stalled ? "true" : "false",
+		c->stalls, c->tx_discarded, c->rx_dropped, c->rx.duplicates,
+		s->resets_seen, s->resets_requested, pcinet_sim_epoch(s->hw),
+		s->errors);
+}

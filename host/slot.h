@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pcinetd: the host's state for one slot of the chassis, and the host state
+ * machine of docs/protocol.md section 10.3/10.4 as far as this daemon goes
+ * (console only: the network part - ATTACHED, DETACHING, the lease - comes
+ * with the TAP side and lives here too).
+ */
+#ifndef _PCINETD_SLOT_H
+#define _PCINETD_SLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pcinet/mpc83xx.h>
+#include <pcinet/pcinet_proto.h>
+#include <pcinet_sim.h>
+
+#include "console.h"
+#include "loop.h"
+
+#define PCINETD_MAX_SLOTS	PCINET_SIM_MAX_SLOTS
+#define HOST_POLL_MS		250	/* status watchdog, section 10.4 */
+#define ALL_ONES		0xFFFFFFFFu
+
+enum board_state {
+	BOARD_ABSENT,		/* status 0, all ones or no board signature */
+	BOARD_INCOMPATIBLE,	/* board speaks another major */
+	BOARD_IDLE,		/* compatible, host not attached */
+	/* later: CLEARING, ATTACHED, DETACHING, REFUSED */
+};
+
+struct slot {
+	unsigned int num;		/* 1..32, as in the crate */
+	struct pcinet_sim_slot *hw;	/* host side: BAR0 */
+	struct evsrc irq;		/* EV_SLOT_IRQ */
+
+	enum board_state state;
+	u32 board_status;		/* last OMR1 read */
+	u32 imr1;			/* last value we wrote to IMR1 */
+	bool board_uart;		/* board console accepts input */
+	u32 last_check_ms;
+
+	uint64_t resets_seen;		/* board resets observed (10.4 step 3) */
+	uint64_t resets_requested;		/* by `reset SLOT` */
+	uint64_t all_ones;			/* reads of 0xFFFFFFFF */
+	uint64_t errors;			/* everything odd, summed */
+
+	struct console con;
+};
+
+static inline u32 slot_rd(struct slot *s, u32 off)
+{
+	return pcinet_sim_read32(s->hw, off);
+}
+
+static inline void slot_wr(struct slot *s, u32 off, u32 val)
+{
+	pcinet_sim_write32(s->hw, off, val);
+}
+
+/* The host status word this daemon writes while it runs */
+u32 slot_host_status(void);
+
+/* Open the slot's host side, the console, load as section 10.7 says */
+int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
+	       unsigned int num, const char *dir);
+/* Orderly unload: IMR1 cleared, OMIMR masked, console closed */
+void slot_stop(struct slot *s);
+/* INTA fired */
+void slot_irq(struct slot *s);
+/* Periodic: watchdog status check, console timers */
+void slot_tick(struct slot *s, u32 now);
+/* Section 10.4; om1i: the board wrote its status */
+void slot_status_check(struct slot *s, bool om1i);
+/* Host-initiated reset, section 10.8 */
+void slot_reset(struct slot *s);
+/* The slot's row as a JSON object (no newline) */
+int slot_json(struct slot *s, char *buf, size_t len);
+
+#endif /* _PCINETD_SLOT_H */

@@ -48,5 +48,5 @@ echo "== pcinet-sim down"
 "$sim" down --dir "$dir"
 trap - EXIT INT TERM
 echo
-echo "Not yet: 'farm boot 7' (tftp over the backplane, console, reflash) needs the U-Boot"
-echo "drivers, the host side and farm - the next issues. See README.md."
+echo "Not yet: 'farm boot 7' (tftp over the backplane, reflash) needs the host daemon's"
+echo "network side and farm - the next issues. See README.md."

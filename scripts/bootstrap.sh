@@ -5,7 +5,7 @@
 # Debian packages (as root, or through sudo) and the project's Python venv.
 # Safe to run again: it does nothing when everything is there.
 #
-#   scripts/bootstrap.sh debs     Debian packages
+#   scripts/bootstrap.sh debs [PKG...]  Debian packages (default: what make test needs)
 #   scripts/bootstrap.sh venv     .venv with the project and its dev tools
 set -euo pipefail
 
@@ -21,9 +21,11 @@ need_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# debs [PKG...]: the given packages (default: the list above), only what is missing
 debs() {
-	local missing=() p
-	for p in "${DEBS[@]}"; do
+	local missing=() p wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${DEBS[@]}")
+	for p in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 			missing+=("$p")
 	done
@@ -51,8 +53,8 @@ venv() {
 }
 
 case "${1:-all}" in
-debs) debs ;;
+debs) shift; debs "$@" ;;
 venv) venv ;;
 all) debs; venv ;;
-*) echo "usage: $0 [debs|venv|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [debs [PKG...]|venv|all]" >&2; exit 2 ;;
 esac

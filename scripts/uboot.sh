@@ -29,17 +29,7 @@ DEBS=(bison flex libssl-dev swig python3-dev python3-setuptools python3-pyelftoo
 need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 debs() {
-	local missing=() p
-	for p in "${DEBS[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	echo "uboot: installing build dependencies: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	need_root apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		{ need_root apt-get update -q &&
-		  need_root apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+	"$here/scripts/bootstrap.sh" debs "${DEBS[@]}"
 }
 
 private_apt() {

@@ -63,7 +63,38 @@ class ConsoleError(AssertionError):
     """The console did not do what a test waited for."""
 
 
-class HostConsole:
+class PromptConsole:
+    """Commands at a board's prompt, for any console that can write, expect
+    and wait for quiet: HostConsole on the registers, or a terminal on
+    pcinetd's pty (test_host_console.Pty)."""
+
+    received: bytearray
+
+    def write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def expect(self, pattern: bytes | re.Pattern[bytes], start: int = 0,
+               timeout: float = 10.0) -> re.Match[bytes]:
+        raise NotImplementedError
+
+    def quiet(self, idle: float = 0.15, timeout: float = 10.0) -> None:
+        raise NotImplementedError
+
+    def command(self, line: str, timeout: float = 10.0) -> bytes:
+        """Type line + CR; the board's answer up to its next prompt."""
+        start = len(self.received)
+        self.write(line.encode() + b"\r")
+        m = self.expect(re.compile(re.escape(line.encode()) + rb"\r\n(.*?)" + re.escape(PROMPT),
+                                   re.S), start, timeout)
+        return m.group(1)
+
+    def sync(self) -> None:
+        """An empty command line: afterwards the board's line editor is empty."""
+        self.command("")
+        self.quiet()
+
+
+class HostConsole(PromptConsole):
     """Host side of one slot's console: one instance = one loaded host driver.
 
     It follows docs/protocol.md section 9. Sending: the host starts with the
@@ -297,18 +328,6 @@ class HostConsole:
             raise ConsoleError(f"{e}; waiting for {rx.pattern!r}, got {tail!r}") from None
         return found[0]
 
-    def command(self, line: str, timeout: float = 10.0) -> bytes:
-        """Type line + CR; the board's answer up to its next prompt."""
-        start = len(self.received)
-        self.write(line.encode() + b"\r")
-        m = self.expect(re.compile(re.escape(line.encode()) + rb"\r\n(.*?)" + re.escape(PROMPT),
-                                   re.S), start, timeout)
-        return m.group(1)
-
-    def sync(self) -> None:
-        """An empty command line: afterwards the board's line editor is empty."""
-        self.command("")
-        self.quiet()
 
     def describe(self) -> str:
         s = self.s

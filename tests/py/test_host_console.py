@@ -27,13 +27,12 @@ from typing import Any
 import pytest
 
 from conftest import REPO
-from simhelpers import VERSION_RE, RunningChassis
+from simhelpers import PROMPT, VERSION_RE, PromptConsole, RunningChassis
 
 PCINETD = REPO / "build" / "host" / "pcinetd"
 PCINETD_ASAN = REPO / "build" / "host" / "pcinetd-asan"
 UBOOT = REPO / "build" / "u-boot-sandbox" / "u-boot"
 UBOOT_BOARD = REPO / "sim" / "board" / "uboot-board.sh"
-PROMPT = b"=> "
 FLOOD = 1 << 20
 
 
@@ -100,7 +99,7 @@ class Daemon:
         return row
 
 
-class Pty:
+class Pty(PromptConsole):
     """A slot's console as a user's terminal program sees it."""
 
     def __init__(self, path: Path) -> None:
@@ -144,18 +143,6 @@ class Pty:
         while self.read_some(idle):
             assert time.monotonic() < end, "console never went quiet"
 
-    def command(self, line: str, timeout: float = 10.0) -> bytes:
-        """Type line + CR; the board's answer up to its next prompt."""
-        start = len(self.received)
-        self.write(line.encode() + b"\r")
-        m = self.expect(re.compile(re.escape(line.encode()) + rb"\r\n(.*?)" + re.escape(PROMPT),
-                                   re.S), start, timeout)
-        return m.group(1)
-
-    def sync(self) -> None:
-        """An empty line; afterwards the board's line editor is empty."""
-        self.command("")
-        self.quiet()
 
 
 def printable(n: int, seed: int) -> bytes:

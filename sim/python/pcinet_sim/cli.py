@@ -44,11 +44,6 @@ def _chassis_present(directory: Path) -> bool:
     return (directory / "chassis.conf").exists()
 
 
-def _running_supervisor(directory: Path) -> int:
-    """Pid of the supervisor that owns the chassis (-1 if unknown), or 0 if none does."""
-    return lock_holder(directory)
-
-
 def cmd_up(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
     if not args.no_netns and not netns.available():
@@ -194,17 +189,17 @@ def cmd_down(args: argparse.Namespace) -> int:
     if not _chassis_present(directory) and not (directory / "supervisor.json").exists():
         print(f"no chassis in {directory}: nothing to do")
         return 0
-    pid = _running_supervisor(directory)
+    pid = lock_holder(directory)
     if pid > 0:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + args.timeout
-        while _running_supervisor(directory) and time.monotonic() < deadline:
+        while lock_holder(directory) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _running_supervisor(directory) == pid:
+        if lock_holder(directory) == pid:
             print(f"supervisor {pid} did not stop in {args.timeout:g} s; killing it",
                   file=sys.stderr)
             os.kill(pid, signal.SIGKILL)
-            while _running_supervisor(directory) == pid:
+            while lock_holder(directory) == pid:
                 time.sleep(0.05)
     elif pid < 0:
         raise CliError(f"the chassis in {directory} is locked by a process that did not "
@@ -236,7 +231,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     state = read_state(directory) or {}
     boards = state.get("boards") if isinstance(state.get("boards"), dict) else {}
     assert isinstance(boards, dict)
-    sup_pid = _running_supervisor(directory)
+    sup_pid = lock_holder(directory)
     rows = []
     with Chassis(directory) as ch:
         for slot in range(1, ch.config.slots + 1):

@@ -166,11 +166,6 @@ class Chassis:
         self._slots.append(s)
         return s
 
-    def host_mem(self) -> ctypes.Array[ctypes.c_char]:
-        """The host's DMA memory as a writable ctypes buffer."""
-        base = lib().pcinet_sim_host_mem(self.handle)
-        return (ctypes.c_char * self.config.host_mem_size).from_address(base)
-
     def host_write(self, bus_addr: int, data: bytes) -> None:
         off = self._host_off(bus_addr, len(data))
         ctypes.memmove(lib().pcinet_sim_host_mem(self.handle) + off, data, len(data))

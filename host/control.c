@@ -46,16 +46,7 @@ int control_open(struct daemon *d)
 			     d->dir) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, sock_path);
-	/* A socket a live daemon answers on is not ours to take */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		sock_path[0] = 0;
-		return -EADDRINUSE;
-	}
-	close(fd);
+	/* The daemon lock is ours: a socket file here is a dead daemon's */
 	unlink(sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

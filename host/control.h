@@ -16,7 +16,7 @@
 #include "daemon.h"
 #include "loop.h"
 
-/* Bind and listen; 0 or -errno (-EADDRINUSE: a live daemon answers there) */
+/* Bind and listen (the caller holds the daemon lock); 0 or -errno */
 int control_open(struct daemon *d);
 /* Close every connection, remove the socket */
 void control_close(void);

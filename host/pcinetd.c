@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -83,6 +86,30 @@ static int parse_list(const char *list, bool *want)
 			break;
 	}
 	return p[-1] == ',' ? -1 : 0;
+}
+
+/*
+ * One daemon per chassis: an flock on DIR/pcinetd.lock, held for life (the
+ * kernel drops it when we die, so a crash leaves nothing to clean up).
+ */
+static int take_daemon_lock(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/pcinetd.lock", dir) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return 0;	/* fd stays open until exit */
 }
 
 static void dispatch(struct evsrc *src, uint32_t events)
@@ -218,9 +245,9 @@ int main(int argc, char **argv)
 		close(fd);
 		goto fail;
 	}
-	err = control_open(&dmn);
+	err = take_daemon_lock(dmn.dir);
 	if (err) {
-		if (err == -EADDRINUSE)
+		if (err == -EWOULDBLOCK)
 			fprintf(stderr, "%s: a pcinetd already serves %s\n",
 				argv[0], dmn.dir);
 		goto fail;
@@ -237,6 +264,10 @@ int main(int argc, char **argv)
 		dmn.slot[i] = &slots[i];
 		served++;
 	}
+	/* The socket comes last: once it answers, every slot is served */
+	err = control_open(&dmn);
+	if (err)
+		goto fail;
 	logmsg("serving %u slot(s) of %s, pid %d", served, dmn.dir, (int)getpid());
 
 	last_tick = now_ms();

@@ -327,9 +327,9 @@ def remove_chassis(directory: Path, remove_dir: bool, remove_lock: bool) -> None
     Chassis.destroy(directory)
     if remove_lock:
         (directory / LOCK_FILE).unlink(missing_ok=True)
-    # pcinetd.sock: what a host daemon killed without its cleanup leaves
+    # pcinetd.sock/.lock: what a host daemon leaves (its lock stays by design)
     for name in (STATE_FILE, STATE_FILE.replace(".json", ".tmp"), "supervisor.log",
-                 "pcinetd.sock"):
+                 "pcinetd.sock", "pcinetd.lock"):
         (directory / name).unlink(missing_ok=True)
     logs = directory / LOG_DIR
     if logs.is_dir():

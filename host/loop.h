@@ -16,7 +16,7 @@ enum evsrc_kind {
 	EV_PTY,		/* a slot's console pty master */
 	EV_CTL_LISTEN,	/* the control socket */
 	EV_CTL_CLIENT,	/* one control connection */
-	/* later: EV_TAP, a slot's network interface */
+	EV_TAP,		/* a slot's network interface */
 };
 
 struct evsrc {

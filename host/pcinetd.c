@@ -3,13 +3,15 @@
  * pcinetd: the user-space PCINet host daemon for a simulated chassis.
  *
  * It is the host side of every slot it serves: per slot a console on a pty
- * (DIR/slotNN/console -> /dev/pts/N), and a control socket DIR/pcinetd.sock.
- * One epoll loop serves everything: the slots' interrupt lines, the ptys,
- * the control socket, a signalfd; a 50 ms tick drives the watchdog status
- * check (protocol 10.4) and the console's stall rule.
+ * (DIR/slotNN/console -> /dev/pts/N), with --subnet a network interface
+ * (TAP pcinet<N>), and a control socket DIR/pcinetd.sock. One epoll loop
+ * serves everything: the slots' interrupt lines, the ptys, the TAPs, the
+ * control socket, a signalfd; a 50 ms tick drives the watchdog status check
+ * (protocol 10.4), the console's stall rule and the ring poll.
  *
- * Files: pcinetd.c (this: command line, loop), slot.c (per-slot host state
- * machine), console.c (console <-> pty), control.c (socket), loop.c (epoll).
+ * Files: pcinetd.c (this: command line, loop), slot.c (per-slot status
+ * check), net.c (attach, lease, data path), tap.c (TAP devices), console.c
+ * (console <-> pty), control.c (socket), loop.c (epoll).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,10 +27,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "control.h"
 #include "daemon.h"
 #include "loop.h"
 #include "slot.h"
+#include "tap.h"
 #include "util.h"
 
 #define TICK_MS	50
@@ -40,10 +45,13 @@ static struct evsrc sigsrc = { .fd = -1 };
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s --dir DIR [--slots LIST]\n"
+		"usage: %s --dir DIR [--slots LIST] [--subnet A.B.0.0/16]\n"
 		"  Serve the host side of the simulated PCINet chassis in DIR.\n"
 		"  --dir DIR      chassis directory (as given to pcinet-sim up)\n"
 		"  --slots LIST   slots to serve, e.g. 1,3,5-7 (default: all)\n"
+		"  --subnet NET   a network interface per slot: TAP pcinet<N>,\n"
+		"                 host address A.B.N.1/24 (the board is A.B.N.2);\n"
+		"                 only in a network namespace of its own\n"
 		"  --help         this text\n"
 		"Per slot: DIR/slotNN/console, a symlink to the slot's console pty.\n"
 		"Control: DIR/pcinetd.sock, one command a line, one JSON reply a line:\n"
@@ -112,6 +120,23 @@ static int take_daemon_lock(const char *dir)
 	return 0;	/* fd stays open until exit */
 }
 
+/* "A.B.0.0/16" into A.B.0.0 in host byte order; 0 or -1 */
+static int parse_subnet(const char *text, u32 *net)
+{
+	char addr[32];
+	const char *slash = strchr(text, '/');
+	struct in_addr in;
+
+	if (!slash || strcmp(slash, "/16") || (size_t)(slash - text) >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = 0;
+	if (inet_pton(AF_INET, addr, &in) != 1)
+		return -1;
+	*net = ntohl(in.s_addr);
+	return (*net & 0xFFFF) ? -1 : 0;
+}
+
 static void dispatch(struct evsrc *src, uint32_t events)
 {
 	struct signalfd_siginfo si;
@@ -128,6 +153,9 @@ static void dispatch(struct evsrc *src, uint32_t events)
 		break;
 	case EV_PTY:
 		console_pty_event(src->owner, events);
+		break;
+	case EV_TAP:
+		net_tap_event(src->owner, events);
 		break;
 	case EV_CTL_LISTEN:
 	case EV_CTL_CLIENT:
@@ -163,24 +191,31 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "slots", required_argument, NULL, 's' },
+		{ "subnet", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pcinet_sim_config cfg;
 	bool want[PCINETD_MAX_SLOTS + 1] = { false };
-	const char *list = NULL;
+	const char *list = NULL, *subnet = NULL;
+	struct slot_net_cfg nc;
 	unsigned int i, served = 0;
+	u32 net = 0, share;
+	char ifname[TAP_NAME_MAX];
 	u32 last_tick;
 	sigset_t mask;
 	int opt, err, fd;
 
-	while ((opt = getopt_long(argc, argv, "d:s:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:s:n:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dmn.dir = optarg;
 			break;
 		case 's':
 			list = optarg;
+			break;
+		case 'n':
+			subnet = optarg;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -202,6 +237,19 @@ int main(int argc, char **argv)
 	if (list && parse_list(list, want)) {
 		fprintf(stderr, "%s: bad --slots '%s' (e.g. 1,3,5-7, slots 1..%u)\n",
 			argv[0], list, PCINETD_MAX_SLOTS);
+		return 2;
+	}
+	if (subnet && parse_subnet(subnet, &net)) {
+		fprintf(stderr, "%s: bad --subnet '%s' (want A.B.0.0/16)\n",
+			argv[0], subnet);
+		return 2;
+	}
+	if (subnet && tap_in_named_netns() != 1) {
+		fprintf(stderr,
+			"%s: --subnet: refusing to make interfaces outside a named network "
+			"namespace (the machine's own network stays untouched); run me "
+			"with ip netns exec, as pcinet-sim up does\n",
+			argv[0]);
 		return 2;
 	}
 
@@ -252,10 +300,21 @@ int main(int argc, char **argv)
 				argv[0], dmn.dir);
 		goto fail;
 	}
+	/* each slot its share of host memory, whether served or not */
+	share = (u32)((cfg.host_mem_size / dmn.nslots) & ~(u64)0xFFFF);
 	for (i = 1; i <= dmn.nslots; i++) {
 		if (!want[i])
 			continue;
-		err = slot_start(&slots[i], dmn.ch, i, dmn.dir);
+		nc.mem = (u8 *)pcinet_sim_host_mem(dmn.ch) + (size_t)(i - 1) * share;
+		nc.mem_bus = cfg.host_mem_bus + (u64)(i - 1) * share;
+		nc.mem_size = share;
+		nc.ifname = NULL;
+		nc.addr = net | i << 8 | 1;
+		if (subnet) {
+			snprintf(ifname, sizeof(ifname), "pcinet%u", i);
+			nc.ifname = ifname;
+		}
+		err = slot_start(&slots[i], dmn.ch, i, dmn.dir, &nc);
 		if (err) {
 			fprintf(stderr, "%s: slot %u: %s\n", argv[0], i,
 				strerror(-err));

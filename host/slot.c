@@ -36,6 +36,12 @@ static void write_imr1(struct slot *s, u32 val)
 	s->imr1 = val;
 }
 
+void slot_set_lease(struct slot *s, bool lease)
+{
+	write_imr1(s, slot_host_status() |
+		   (lease ? PCINET_NET_STATUS_RUNNING : 0));
+}
+
 static void clear_doorbells(struct slot *s)
 {
 	u32 odr = slot_rd(s, M83XX_MU_ODR);
@@ -50,9 +56,8 @@ static void reset_handling(struct slot *s)
 	s->resets_seen++;
 	s->board_uart = false;		/* until the fresh OMR1 says so */
 	logmsg("slot %u: board reset observed", s->num);
-	/* a: no lease, nothing attached yet in this daemon; b: nothing to
-	 * reclaim; c: the simulated configuration space needs no restore
-	 */
+	net_reset_observed(s);			/* a, b */
+	/* c: the simulated configuration space needs no restore */
 	mask_irqs(s, true);
 	console_restart(s);			/* e, 9.5 */
 	clear_doorbells(s);			/* no stale ack for the new console */
@@ -60,23 +65,16 @@ static void reset_handling(struct slot *s)
 	mask_irqs(s, false);
 }
 
-static void evaluate(struct slot *s, u32 b)
+static void evaluate(struct slot *s, u32 b, bool om1i)
 {
-	enum board_state old = s->state;
 	bool was_uart = s->board_uart;
 
 	s->board_status = b;
-	if (b == ALL_ONES || !pcinet_status_present(b, PCINET_STATUS_SIG_BOARD)) {
-		s->state = BOARD_ABSENT;
-	} else if (!pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD)) {
-		if (old != BOARD_INCOMPATIBLE)
-			logmsg("slot %u: board speaks PCINet major %u", s->num,
-			       pcinet_status_version(b));
-		s->state = BOARD_INCOMPATIBLE;
-	} else {
-		s->state = BOARD_IDLE;
-	}
-	s->board_uart = s->state == BOARD_IDLE && (b & PCINET_UART_RX_ENABLED);
+	net_status(s, b, om1i);		/* the 10.3 table, states and all */
+	b = s->board_status;		/* an attach may have looked again */
+	s->board_uart = s->state != BOARD_ABSENT &&
+			s->state != BOARD_INCOMPATIBLE &&
+			(b & PCINET_UART_RX_ENABLED);
 	if (s->board_uart && !was_uart)
 		console_board_appeared(s);
 }
@@ -94,7 +92,7 @@ void slot_status_check(struct slot *s, bool om1i)
 		reset_handling(s);
 		b = slot_rd(s, M83XX_MU_OMR1);		/* f */
 	}
-	evaluate(s, b);					/* 4 */
+	evaluate(s, b, om1i);				/* 4 */
 	if (om1i)					/* 5 */
 		pcinet_cons_tx_peer_back(&s->con.tx);
 }
@@ -122,7 +120,8 @@ void slot_irq(struct slot *s)
 				slot_wr(s, M83XX_MU_ODR, odr);
 				if (odr & PCINET_DB_CONS_ACK)
 					console_acked(s);
-				/* PCINET_DB_NET_KICK: the network side, later */
+				if (odr & PCINET_DB_NET_KICK)
+					net_kick(s);
 			}
 		}
 	}
@@ -136,10 +135,12 @@ void slot_tick(struct slot *s, u32 now)
 		console_pump(s);
 	}
 	console_tick(s, now);
+	net_tick(s, now);
 }
 
 int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
-	       unsigned int num, const char *dir)
+	       unsigned int num, const char *dir,
+	       const struct slot_net_cfg *nc)
 {
 	u32 b;
 	int err;
@@ -149,12 +150,21 @@ int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
 	s->irq.fd = -1;
 	s->con.master = s->con.slave = -1;
 	s->con.src.fd = -1;
+	s->net.tap = -1;
+	s->net.src.fd = -1;
 	s->hw = pcinet_sim_slot_open(ch, num, PCINET_SIM_HOST);
 	if (!s->hw)
 		return -errno;
 	err = console_open(s, dir);
 	if (err)
 		goto fail;
+	err = net_open(s, nc->mem, nc->mem_bus, nc->mem_size, nc->ifname,
+		       nc->addr);
+	if (err) {
+		logmsg("slot %u: network interface %s: %s", num, nc->ifname,
+		       strerror(-err));
+		goto fail;
+	}
 
 	/* 10.7 Load: mask, console start (9.3), handler, unmask, check */
 	mask_irqs(s, true);
@@ -176,7 +186,6 @@ int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
 		goto fail;
 	mask_irqs(s, false);
 	slot_status_check(s, false);
-	evaluate(s, slot_rd(s, M83XX_MU_OMR1));
 	console_pump(s);
 	return 0;
 fail:
@@ -188,6 +197,9 @@ void slot_stop(struct slot *s)
 {
 	if (!s->hw)
 		return;
+	/* 10.7: detach, and wait (bounded) for the board to let go */
+	net_shutdown(s);
+	net_close(s);
 	/* 9.4/10.7: our console stops accepting input first */
 	mask_irqs(s, true);
 	slot_wr(s, M83XX_MU_IMR1, 0);
@@ -200,9 +212,10 @@ void slot_stop(struct slot *s)
 
 void slot_reset(struct slot *s)
 {
-	/* 10.8: stop using the board (console only here), then reset */
+	/* 10.8: stop using the board, then reset */
 	s->resets_requested++;
 	logmsg("slot %u: resetting the board", s->num);
+	net_shutdown(s);
 	s->board_uart = false;
 	slot_wr(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
 	slot_wr(s, M83XX_RST_RCR, M83XX_RCR_SWHR);
@@ -218,12 +231,17 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		[BOARD_ABSENT] = "absent",
 		[BOARD_INCOMPATIBLE] = "incompatible",
 		[BOARD_IDLE] = "idle",
+		[BOARD_CLEARING] = "clearing",
+		[BOARD_ATTACHED] = "attached",
+		[BOARD_DETACHING] = "detaching",
+		[BOARD_REFUSED] = "refused",
 	};
 	u32 b = s->board_status;
 	char link[2 * PATH_MAX], pts[160];
+	int used, more;
 
-	s->errors = s->all_ones + c->errors + c->rx.invalid;
-	return snprintf(buf, len,
+	s->errors = s->all_ones + c->errors + c->rx.invalid + s->net.misbehaved;
+	used = snprintf(buf, len,
 		"{\"slot\":%u,\"board_status\":\"0x%08x\",\"host_status\":\"0x%08x\","
 		"\"state\":\"%s\",\"present\":%s,\"compatible\":%s,"
 		"\"registers_valid\":%s,\"board_console\":%s,"
@@ -234,7 +252,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		"\"console_stalls\":%" PRIu64 ",\"console_discarded\":%" PRIu64 ","
 		"\"console_dropped\":%" PRIu64 ",\"console_duplicates\":%u,"
 		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
-		"\"epoch\":%u,\"errors\":%" PRIu64 "}",
+		"\"epoch\":%u,\"errors\":%" PRIu64 ",",
 		s->num, b, s->imr1, names[s->state],
 		pcinet_status_present(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
 		pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
@@ -247,4 +265,11 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		c->stalls, c->tx_discarded, c->rx_dropped, c->rx.duplicates,
 		s->resets_seen, s->resets_requested, pcinet_sim_epoch(s->hw),
 		s->errors);
+	if (used < 0 || (size_t)used >= len)
+		return used;
+	more = net_json(s, buf + used, len - (size_t)used);
+	if (more < 0 || (size_t)(used + more) + 2 > len)
+		return used + more + 1;
+	strcpy(buf + used + more, "}");
+	return used + more + 1;
 }

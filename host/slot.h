@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pcinetd: the host's state for one slot of the chassis, and the host state
- * machine of docs/protocol.md section 10.3/10.4 as far as this daemon goes
- * (console only: the network part - ATTACHED, DETACHING, the lease - comes
- * with the TAP side and lives here too).
+ * machine of docs/protocol.md section 10.3/10.4: this file has the status
+ * check and reset handling, console.c the console, net.c the network part
+ * (attach, the lease, detach, the data path).
  */
 #ifndef _PCINETD_SLOT_H
 #define _PCINETD_SLOT_H
@@ -18,6 +18,7 @@
 
 #include "console.h"
 #include "loop.h"
+#include "net.h"
 
 #define PCINETD_MAX_SLOTS	PCINET_SIM_MAX_SLOTS
 #define HOST_POLL_MS		250	/* status watchdog, section 10.4 */
@@ -27,7 +28,19 @@ enum board_state {
 	BOARD_ABSENT,		/* status 0, all ones or no board signature */
 	BOARD_INCOMPATIBLE,	/* board speaks another major */
 	BOARD_IDLE,		/* compatible, host not attached */
-	/* later: CLEARING, ATTACHED, DETACHING, REFUSED */
+	BOARD_CLEARING,		/* board RUNNING without an attach of ours */
+	BOARD_ATTACHED,		/* lease held, carrier on */
+	BOARD_DETACHING,	/* lease ended, board still RUNNING */
+	BOARD_REFUSED,		/* generation net.generation refused */
+};
+
+/* Where a slot's network lives; ifname NULL: console only */
+struct slot_net_cfg {
+	u8 *mem;		/* this slot's share of host memory */
+	u64 mem_bus;		/* its PCI bus address */
+	u32 mem_size;
+	const char *ifname;	/* TAP name */
+	u32 addr;		/* host address on it, host byte order */
 };
 
 struct slot {
@@ -47,6 +60,7 @@ struct slot {
 	uint64_t errors;			/* everything odd, summed */
 
 	struct console con;
+	struct net net;
 };
 
 static inline u32 slot_rd(struct slot *s, u32 off)
@@ -61,10 +75,13 @@ static inline void slot_wr(struct slot *s, u32 off, u32 val)
 
 /* The host status word this daemon writes while it runs */
 u32 slot_host_status(void);
+/* IMR1 = our status, with PCINET_NET_STATUS_RUNNING while we hold the lease */
+void slot_set_lease(struct slot *s, bool lease);
 
 /* Open the slot's host side, the console, load as section 10.7 says */
 int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
-	       unsigned int num, const char *dir);
+	       unsigned int num, const char *dir,
+	       const struct slot_net_cfg *nc);
 /* Orderly unload: IMR1 cleared, OMIMR masked, console closed */
 void slot_stop(struct slot *s);
 /* INTA fired */

@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcinetd: the network side of a slot (see net.h). Section numbers are
+ * those of docs/protocol.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "slot.h"
+#include "util.h"
+
+#define ETH_HLEN_	14
+#define BUF_ALIGN	64
+
+static u32 pow2_floor(u32 v)
+{
+	u32 p = 1;
+
+	if (!v)
+		return 0;
+	while (p <= v / 2)
+		p <<= 1;
+	return p;
+}
+
+static u32 align_up(u32 v, u32 a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* The board's indices and completions: it writes them while we read */
+static u32 area_u32(const struct net *n, u32 off)
+{
+	u32 v = __atomic_load_n((const u32 *)(n->area + off), __ATOMIC_ACQUIRE);
+
+	return le32_to_cpu((__le32)v);
+}
+
+static void set_carrier(struct slot *s, bool on)
+{
+	struct net *n = &s->net;
+
+	if (n->tap < 0 || n->carrier == on)
+		return;
+	if (tap_set_carrier(n->tap, on))
+		logmsg("slot %u: %s carrier: %s", s->num, n->ifname,
+		       strerror(errno));
+	n->carrier = on;
+	n->carrier_changes++;
+}
+
+/* Read the TAP only while a frame has somewhere to go */
+static void tap_interest(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 want = EPOLLIN;
+
+	if (n->tap < 0)
+		return;
+	if (s->state == BOARD_ATTACHED &&
+	    pcinet_ring_used(n->h2b_prod, n->h2b_cons_seen) >=
+	    (n->n_tx < n->h2b_len ? n->n_tx : n->h2b_len))
+		want = 0;
+	if (n->src.events != want)
+		loop_mod(&n->src, want);
+}
+
+static void note_error(struct slot *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Remember why, and log it once per board generation */
+static void note_error(struct slot *s, const char *fmt, ...)
+{
+	struct net *n = &s->net;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(n->last_error, sizeof(n->last_error), fmt, ap);
+	va_end(ap);
+	if (n->logged_generation != n->generation || !n->generation) {
+		n->logged_generation = n->generation;
+		logmsg("slot %u: %s", s->num, n->last_error);
+	}
+}
+
+/* Reclaim (10.3): the board can no longer write our memory */
+static void reclaim(struct slot *s)
+{
+	struct net *n = &s->net;
+
+	n->tx_lost += pcinet_ring_used(n->h2b_prod, n->h2b_cons_seen);
+	n->h2b_prod = n->h2b_cons_seen = 0;
+	n->b2h_prod = n->b2h_done_seen = 0;
+	n->area = n->rx = n->tx = NULL;
+	n->board_running_seen = false;
+	if (n->refusing) {
+		n->refusing = false;
+		s->state = BOARD_REFUSED;
+		n->refusals++;
+	} else {
+		s->state = BOARD_IDLE;
+	}
+}
+
+/*
+ * Detach (10.3): no BAR1 access from here on, the lease ends; reclaim now
+ * if the board has already let go, else in DETACHING.
+ */
+static void detach(struct slot *s, u32 b, bool refuse)
+{
+	struct net *n = &s->net;
+	bool present = b != ALL_ONES &&
+		       pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
+
+	set_carrier(s, false);
+	slot_set_lease(s, false);
+	n->detaches++;
+	n->refusing = refuse;
+	if (!present || !(b & PCINET_NET_STATUS_RUNNING)) {
+		reclaim(s);
+	} else {
+		s->state = BOARD_DETACHING;
+		n->wait_since = now_ms();
+		n->wait_logged = false;
+	}
+	tap_interest(s);
+}
+
+/* Section 8.6, host row: the board broke the protocol; contain it */
+static void misbehaved(struct slot *s, const char *what, u32 a, u32 b)
+{
+	struct net *n = &s->net;
+
+	n->misbehaved++;
+	note_error(s, "board misbehaves (%s: %u, %u): link dropped, generation %u refused",
+		   what, a, b, n->generation);
+	detach(s, s->board_status, true);
+}
+
+static void kick_board(struct slot *s)
+{
+	if (!s->net.board_rxint_off)
+		slot_wr(s, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+}
+
+/* Write descriptor {addr, len} into ring slot i; false on a master abort */
+static bool put_desc(struct slot *s, u32 ring_off, u32 ring_len, u32 i,
+		     u64 addr, u32 len)
+{
+	struct pcinet_desc d;
+	u32 off = ring_off + PCINET_DESC_SIZE * pcinet_ring_slot(i, ring_len);
+
+	pcinet_desc_set(&d, addr, len);
+	return !pcinet_sim_bar_write(s->hw, off, &d, sizeof(d));
+}
+
+static bool put_u32(struct slot *s, u32 off, u32 v)
+{
+	__le32 w = cpu_to_le32(v);
+
+	return !pcinet_sim_bar_write(s->hw, off, &w, sizeof(w));
+}
+
+/* Post b2h buffers up to what we own (8.4 host steps 1-2), no index write */
+static bool post_rx(struct slot *s)
+{
+	struct net *n = &s->net;
+
+	while (pcinet_ring_used(n->b2h_prod, n->b2h_done_seen) < n->n_rx) {
+		u32 buf = pcinet_ring_slot(n->b2h_prod, n->n_rx);
+
+		if (!put_desc(s, n->b2h_off, n->b2h_len, n->b2h_prod,
+			      n->rx_bus + (u64)buf * n->buf_size, n->buf_size))
+			return false;
+		n->b2h_prod++;
+	}
+	return true;
+}
+
+/*
+ * Plan this attach's memory inside our share (attach step 4). The share is
+ * fixed, so a board with huge rings gets fewer buffers, never more memory.
+ */
+static const char *plan_memory(struct net *n, const struct pcinet_ctrl *c)
+{
+	struct pcinet_window win;
+	u32 area_room, budget, per_dir;
+
+	n->h2b_off = le32_to_cpu(c->h2b_ring_off);
+	n->h2b_len = le32_to_cpu(c->h2b_ring_len);
+	n->b2h_off = le32_to_cpu(c->b2h_ring_off);
+	n->b2h_len = le32_to_cpu(c->b2h_ring_len);
+	n->max_frame = le32_to_cpu(c->max_frame);
+	n->buf_size = align_up(n->max_frame, BUF_ALIGN);
+	n->area_size = pcinet_host_area_size(n->b2h_len);
+	area_room = align_up(n->area_size, 4096);
+	if (area_room >= n->mem_size)
+		return "host memory share too small for the host area";
+	budget = n->mem_size - area_room;
+	per_dir = budget / 2 / n->buf_size;
+	n->n_rx = pow2_floor(per_dir < n->b2h_len ? per_dir : n->b2h_len);
+	n->n_tx = pow2_floor(per_dir < n->h2b_len ? per_dir : n->h2b_len);
+	if (n->n_rx > NET_MAX_BUFS)
+		n->n_rx = NET_MAX_BUFS;
+	if (n->n_tx > NET_MAX_BUFS)
+		n->n_tx = NET_MAX_BUFS;
+	if (!n->n_rx || !n->n_tx)
+		return "host memory share too small for one buffer each way";
+	n->area = n->mem;
+	n->area_bus = n->mem_bus;
+	n->rx = n->mem + area_room;
+	n->rx_bus = n->mem_bus + area_room;
+	n->tx = n->rx + n->n_rx * n->buf_size;
+	n->tx_bus = n->rx_bus + (u64)n->n_rx * n->buf_size;
+
+	/* 7.4: everything we hand the board must lie in its DMA window */
+	pcinet_ctrl_dma_window(c, &win);
+	if (!pcinet_window_contains(&win, n->mem_bus,
+				    (u64)(n->tx - n->mem) + (u64)n->n_tx * n->buf_size) ||
+	    !pcinet_host_area_ok(n->area_bus, n->area_size, n->b2h_len, &win))
+		return "configuration mismatch";
+	return NULL;
+}
+
+static void release_lease(struct slot *s)
+{
+	slot_set_lease(s, false);
+}
+
+/*
+ * Attach (10.3), from IDLE with the board valid and not RUNNING, or from
+ * REFUSED with a new generation (then the lease is already held and the
+ * control block not yet read: lease_held).
+ */
+static void attach(struct slot *s, bool lease_held)
+{
+	struct net *n = &s->net;
+	struct pcinet_ctrl c;
+	struct pcinet_window win;
+	enum pcinet_layout_err lerr;
+	const char *why;
+	__le32 host_part[6];
+	u32 b;
+
+	if (!lease_held) {
+		slot_set_lease(s, true);				/* 1 */
+		b = slot_rd(s, M83XX_MU_OMR1);				/* 2 */
+		s->board_status = b;
+		if (b == ALL_ONES || !pcinet_board_valid(b)) {
+			release_lease(s);
+			s->state = BOARD_IDLE;
+			return;
+		}
+		if (b & PCINET_NET_STATUS_RUNNING) {
+			release_lease(s);
+			s->state = BOARD_CLEARING;
+			n->wait_since = now_ms();
+			n->wait_logged = false;
+			return;
+		}
+	}
+	if (pcinet_sim_bar_read(s->hw, 0, &c, sizeof(c))) {		/* 3 */
+		release_lease(s);
+		n->generation = 0;
+		note_error(s, "BAR1 does not answer: board not attached");
+		s->state = BOARD_IDLE;
+		return;
+	}
+	n->generation = le32_to_cpu(c.generation);
+	lerr = pcinet_ctrl_check(&c, pcinet_sim_bar_size(s->hw));
+	if (lerr != PCINET_LAYOUT_OK) {
+		release_lease(s);
+		note_error(s, "refusing board: %s", pcinet_layout_strerror(lerr));
+		n->refusals++;
+		s->state = BOARD_REFUSED;
+		return;
+	}
+	why = plan_memory(n, &c);					/* 4 */
+	if (why) {
+		pcinet_ctrl_dma_window(&c, &win);
+		release_lease(s);
+		note_error(s, "refusing board: %s: its DMA window is PCI 0x%llx"
+			   "+0x%llx, our memory PCI 0x%llx+0x%x",
+			   why, (unsigned long long)win.pci_base,
+			   (unsigned long long)win.size,
+			   (unsigned long long)n->mem_bus, n->mem_size);
+		n->refusals++;
+		s->state = BOARD_REFUSED;
+		return;
+	}
+	if (n->max_frame - ETH_HLEN_ != n->mtu && n->tap >= 0) {
+		int err = tap_set_mtu(n->ifname, n->max_frame - ETH_HLEN_);
+
+		if (err)
+			logmsg("slot %u: MTU %u on %s: %s", s->num,
+			       n->max_frame - ETH_HLEN_, n->ifname, strerror(-err));
+		else
+			n->mtu = n->max_frame - ETH_HLEN_;
+	}
+	memset(n->area, 0, n->area_size);
+	n->h2b_prod = n->h2b_cons_seen = 0;
+	n->b2h_prod = n->b2h_done_seen = 0;
+	n->board_running_seen = false;
+
+	host_part[0] = cpu_to_le32(PCINET_VERSION);			/* 5 */
+	host_part[1] = cpu_to_le32((u32)n->area_bus);
+	host_part[2] = cpu_to_le32((u32)(n->area_bus >> 32));
+	host_part[3] = cpu_to_le32(n->area_size);
+	host_part[4] = cpu_to_le32(n->generation);
+	host_part[5] = cpu_to_le32(PCINET_HFEAT_NONE);
+	if (pcinet_sim_bar_write(s->hw, PCINET_CTRL_OFF_HOST + 4, host_part,
+				 sizeof(host_part)) ||
+	    !put_u32(s, PCINET_CTRL_OFF_H2B_PROD, 0) ||
+	    !post_rx(s) ||						/* 6 */
+	    !put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod) ||
+	    !put_u32(s, PCINET_CTRL_OFF_HOST, PCINET_MAGIC)) {		/* 7 */
+		note_error(s, "BAR1 write failed during attach");
+		detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+		return;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	slot_set_lease(s, true);					/* 8 */
+	s->state = BOARD_ATTACHED;					/* 9 */
+	n->attaches++;
+	n->last_error[0] = 0;
+	set_carrier(s, true);
+	tap_interest(s);
+}
+
+/* REFUSED(G), OM1I with the board valid: a new generation? (10.3) */
+static void refused_look_again(struct slot *s)
+{
+	struct net *n = &s->net;
+	__le32 gen;
+	u32 b;
+
+	slot_set_lease(s, true);
+	b = slot_rd(s, M83XX_MU_OMR1);
+	s->board_status = b;
+	if (b == ALL_ONES || !pcinet_board_valid(b) ||
+	    (b & PCINET_NET_STATUS_RUNNING) ||
+	    pcinet_sim_bar_read(s->hw, 0x28, &gen, sizeof(gen)) ||
+	    le32_to_cpu(gen) == n->generation) {
+		release_lease(s);
+		return;
+	}
+	attach(s, true);
+}
+
+/* ATTACHED, board valid but not RUNNING, never seen RUNNING: re-initialised? */
+static bool generation_changed(struct slot *s)
+{
+	__le32 gen;
+
+	if (pcinet_sim_bar_read(s->hw, 0x28, &gen, sizeof(gen)))
+		return true;
+	return le32_to_cpu(gen) != s->net.generation;
+}
+
+void net_status(struct slot *s, u32 b, bool om1i)
+{
+	struct net *n = &s->net;
+	bool present = b != ALL_ONES &&
+		       pcinet_status_present(b, PCINET_STATUS_SIG_BOARD);
+	bool compatible = present &&
+			  pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
+	bool valid = compatible && pcinet_board_valid(b);
+	bool running = compatible && (b & PCINET_NET_STATUS_RUNNING);
+	bool rxint_off = compatible && (b & PCINET_NET_RXINT_OFF);
+	int rounds = 0;
+
+	/* 8.5 rule 4: a peer that stops polling gets one kick */
+	if (s->state == BOARD_ATTACHED && n->board_rxint_off && !rxint_off &&
+	    compatible)
+		slot_wr(s, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+	n->board_rxint_off = rxint_off;
+
+again:
+	if (++rounds > 3)
+		return;
+	switch (s->state) {
+	case BOARD_ATTACHED:
+		if (!valid) {
+			detach(s, b, false);
+			goto again;
+		}
+		if (running) {
+			n->board_running_seen = true;
+		} else if (n->board_running_seen || generation_changed(s)) {
+			/* the board dropped this attach, or re-initialised */
+			detach(s, b, false);
+			goto again;
+		}
+		return;
+	case BOARD_DETACHING:
+		if (!compatible || !running) {
+			reclaim(s);
+			goto again;
+		}
+		return;
+	case BOARD_CLEARING:
+		if (compatible && running)
+			return;
+		s->state = BOARD_IDLE;
+		goto again;
+	case BOARD_REFUSED:
+		if (valid) {
+			if (om1i && !running)
+				refused_look_again(s);
+			return;
+		}
+		s->state = BOARD_IDLE;
+		goto again;
+	case BOARD_ABSENT:
+	case BOARD_INCOMPATIBLE:
+	case BOARD_IDLE:
+		if (!present) {
+			s->state = BOARD_ABSENT;
+			return;
+		}
+		if (!compatible) {
+			if (s->state != BOARD_INCOMPATIBLE)
+				logmsg("slot %u: board speaks PCINet major %u",
+				       s->num, pcinet_status_version(b));
+			s->state = BOARD_INCOMPATIBLE;
+			return;
+		}
+		s->state = BOARD_IDLE;
+		if (running) {
+			/* attached to a predecessor of ours: make it let go */
+			release_lease(s);
+			s->state = BOARD_CLEARING;
+			n->wait_since = now_ms();
+			n->wait_logged = false;
+			return;
+		}
+		if (valid && n->enabled)
+			attach(s, false);
+		return;
+	}
+}
+
+void net_reset_observed(struct slot *s)
+{
+	struct net *n = &s->net;
+
+	/* a-b: the lease is gone and the reset stopped the board's DMA */
+	set_carrier(s, false);
+	if (s->state == BOARD_ATTACHED || s->state == BOARD_DETACHING) {
+		n->detaches++;
+		n->refusing = false;	/* "not after a reset" */
+		reclaim(s);
+	}
+	s->state = BOARD_ABSENT;
+	tap_interest(s);
+}
+
+void net_shutdown(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 start = now_ms();
+
+	if (s->state == BOARD_ATTACHED)
+		detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+	/* 10.7: the memory stays the board's until it lets go */
+	while (s->state == BOARD_DETACHING &&
+	       (u32)(now_ms() - start) < 2 * PCINET_DETACH_ACK_MS) {
+		usleep(1000);
+		net_status(s, slot_rd(s, M83XX_MU_OMR1), false);
+	}
+	if (s->state == BOARD_DETACHING)
+		logmsg("slot %u: board still RUNNING %u ms after the detach",
+		       s->num, 2 * PCINET_DETACH_ACK_MS);
+	(void)n;
+}
+
+/* h2b_cons moved: our transmit buffers come back (8.3 step 6) */
+static bool reclaim_tx(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 cons = area_u32(n, 0);
+
+	if (!pcinet_ring_advance_ok(n->h2b_cons_seen, cons, n->h2b_prod)) {
+		misbehaved(s, "h2b_cons outside [consumed, posted]", cons,
+			   n->h2b_prod);
+		return false;
+	}
+	n->h2b_cons_seen = cons;
+	return true;
+}
+
+/* b2h_done moved: frames for the TAP (8.4 host, receiving) */
+static bool receive(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 done = area_u32(n, 4);
+	bool posted = false;
+
+	if (!pcinet_ring_advance_ok(n->b2h_done_seen, done, n->b2h_prod)) {
+		misbehaved(s, "b2h_done outside [done, posted]", done, n->b2h_prod);
+		return false;
+	}
+	while (n->b2h_done_seen != done) {
+		u32 i = n->b2h_done_seen;
+		u32 off = PCINET_HOST_AREA_HDR +
+			  PCINET_CMPL_SIZE * pcinet_ring_slot(i, n->b2h_len);
+		struct pcinet_cmpl c;
+		u32 len;
+
+		c.len = cpu_to_le32(area_u32(n, off));
+		c.flags = cpu_to_le32(area_u32(n, off + 4));
+		/* never more than the board may send, whatever the buffer */
+		if (!pcinet_cmpl_ok(&c, n->max_frame)) {
+			misbehaved(s, "bad completion (len, flags)",
+				   le32_to_cpu(c.len), le32_to_cpu(c.flags));
+			return false;
+		}
+		len = le32_to_cpu(c.len);
+		if (le32_to_cpu(c.flags) & PCINET_CMPL_ERR) {
+			n->rx_errors++;
+		} else {
+			u8 *buf = n->rx + (size_t)pcinet_ring_slot(i, n->n_rx) *
+				  n->buf_size;
+
+			if (n->tap >= 0 && write(n->tap, buf, len) == (ssize_t)len) {
+				n->rx_frames++;
+				n->rx_bytes += len;
+			} else {
+				n->rx_dropped++;
+			}
+		}
+		n->b2h_done_seen = i + 1;
+		if (!post_rx(s))
+			return false;
+		posted = true;
+	}
+	if (posted) {
+		if (!put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod))
+			return false;
+		kick_board(s);
+	}
+	return true;
+}
+
+void net_kick(struct slot *s)
+{
+	struct net *n = &s->net;
+
+	if (s->state != BOARD_ATTACHED)
+		return;
+	/* indices of an attach the board has not taken up yet (8.4) */
+	if (area_u32(n, 8) != n->generation)
+		return;
+	if (!reclaim_tx(s) || s->state != BOARD_ATTACHED)
+		return;
+	if (!receive(s))
+		return;
+	tap_interest(s);
+}
+
+/* Frames from the TAP into the h2b ring (8.3 host steps 1-5) */
+static void transmit(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 owned = n->n_tx < n->h2b_len ? n->n_tx : n->h2b_len;
+	unsigned int batch = 0;
+
+	while (pcinet_ring_used(n->h2b_prod, n->h2b_cons_seen) < owned) {
+		u32 buf = pcinet_ring_slot(n->h2b_prod, n->n_tx);
+		u8 *va = n->tx + (size_t)buf * n->buf_size;
+		ssize_t len = read(n->tap, va, n->buf_size);
+
+		if (len < 0)
+			break;
+		if (len == 0 || (u32)len > n->max_frame) {
+			n->tx_dropped++;
+			continue;
+		}
+		if (!put_desc(s, n->h2b_off, n->h2b_len, n->h2b_prod,
+			      n->tx_bus + (u64)buf * n->buf_size, (u32)len)) {
+			note_error(s, "BAR1 write failed");
+			detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+			return;
+		}
+		n->h2b_prod++;
+		n->tx_frames++;
+		n->tx_bytes += (u64)len;
+		if (++batch == NET_BATCH) {
+			put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod);
+			kick_board(s);
+			batch = 0;
+		}
+	}
+	if (batch) {
+		/* descriptors first, then the index, then the doorbell */
+		put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod);
+		kick_board(s);
+	}
+}
+
+void net_tap_event(struct slot *s, uint32_t events)
+{
+	struct net *n = &s->net;
+	u8 sink[PCINET_FRAME_MAX_V1 + 64];
+
+	if (!(events & EPOLLIN) || n->tap < 0)
+		return;
+	if (s->state != BOARD_ATTACHED) {
+		/* no link: what the stack still sends goes nowhere */
+		while (read(n->tap, sink, sizeof(sink)) >= 0)
+			n->tx_dropped++;
+		return;
+	}
+	if (area_u32(n, 8) == n->generation)
+		reclaim_tx(s);
+	if (s->state == BOARD_ATTACHED)
+		transmit(s);
+	tap_interest(s);
+}
+
+void net_tick(struct slot *s, u32 now)
+{
+	struct net *n = &s->net;
+
+	if ((s->state == BOARD_DETACHING || s->state == BOARD_CLEARING) &&
+	    !n->wait_logged && (u32)(now - n->wait_since) > PCINET_DETACH_ACK_MS) {
+		n->wait_logged = true;
+		logmsg("slot %u: board still RUNNING %u ms after our lease ended; "
+		       "%s until it lets go or is reset", s->num,
+		       PCINET_DETACH_ACK_MS,
+		       s->state == BOARD_DETACHING ? "its buffers stay its own" :
+		       "not attaching");
+	}
+	/* a lost doorbell costs one tick, not a stuck link */
+	net_kick(s);
+}
+
+int net_open(struct slot *s, u8 *mem, u64 mem_bus, u32 mem_size,
+	     const char *ifname, u32 addr)
+{
+	struct net *n = &s->net;
+	u8 mac[6] = { 0x02, 0x50, 0x43, 0x48, 0x00, (u8)s->num };
+	int fd, err;
+
+	n->tap = -1;
+	n->src.fd = -1;
+	n->mem = mem;
+	n->mem_bus = mem_bus;
+	n->mem_size = mem_size;
+	if (!ifname)
+		return 0;
+	snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
+	n->host_addr = addr;
+	fd = tap_create(ifname, mac);
+	if (fd < 0)
+		return fd;
+	n->tap = fd;
+	err = tap_configure(ifname, addr, 24);
+	if (err)
+		goto fail;
+	n->src.kind = EV_TAP;
+	n->src.owner = s;
+	err = loop_add(&n->src, fd, EPOLLIN);
+	if (err)
+		goto fail;
+	n->enabled = true;
+	return 0;
+fail:
+	close(fd);
+	n->tap = -1;
+	return err;
+}
+
+void net_close(struct slot *s)
+{
+	struct net *n = &s->net;
+
+	if (n->tap < 0)
+		return;
+	loop_del(&n->src);
+	close(n->tap);		/* a non-persistent TAP goes with its fd */
+	n->tap = -1;
+	n->enabled = false;
+}
+
+int net_json(struct slot *s, char *buf, size_t len)
+{
+	struct net *n = &s->net;
+	char err[2 * sizeof(n->last_error)];
+
+	return snprintf(buf, len,
+		"\"interface\":\"%s\",\"carrier\":%s,\"mtu\":%u,"
+		"\"generation\":%u,\"attaches\":%" PRIu64 ",\"detaches\":%" PRIu64 ","
+		"\"refusals\":%" PRIu64 ",\"misbehaved\":%" PRIu64 ","
+		"\"tx_frames\":%" PRIu64 ",\"tx_bytes\":%" PRIu64 ","
+		"\"tx_dropped\":%" PRIu64 ",\"tx_lost\":%" PRIu64 ","
+		"\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ","
+		"\"rx_errors\":%" PRIu64 ",\"rx_dropped\":%" PRIu64 ","
+		"\"carrier_changes\":%" PRIu64 ",\"net_error\":\"%s\"",
+		n->enabled ? n->ifname : "", n->carrier ? "true" : "false",
+		n->mtu, n->generation, n->attaches, n->detaches, n->refusals,
+		n->misbehaved, n->tx_frames, n->tx_bytes, n->tx_dropped,
+		n->tx_lost, n->rx_frames, n->rx_bytes, n->rx_errors,
+		n->rx_dropped, n->carrier_changes,
+		json_escape(n->last_error, err, sizeof(err)));
+}

@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim host host-asan uboot uboot-patches test test-c test-c-asan test-uboot-style test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim host host-asan uboot uboot-patches test test-c test-c-asan test-fuzz fuzz test-uboot-style test-headers test-py lint demo bench clean
 
 all: sim host
 
@@ -36,6 +36,8 @@ help:
 	@echo "make uboot-patches the U-Boot drivers as a format-patch series"
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
 	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
+	@echo "make test-fuzz     pcinetd against a lying board, fixed seeds (ASan, UBSan)"
+	@echo "make fuzz          the same, longer, random seed: FUZZ_SECONDS=300"
 	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
 	@echo "make test-uboot-style  U-Boot checkpatch and sparse on our U-Boot files"
 	@echo "make test-py       pytest (binding, supervisor, chassis, U-Boot drivers)"
@@ -104,6 +106,7 @@ lint: venv
 test: deps venv sim
 	$(MAKE) test-c
 	$(MAKE) test-c-asan
+	$(MAKE) test-fuzz
 	$(MAKE) test-headers
 	$(MAKE) uboot
 	$(MAKE) test-uboot-style
@@ -118,6 +121,20 @@ bench:
 
 clean:
 	rm -rf $(BUILD)
+
+# pcinetd's handling of what boards write, fuzzed (host/fuzz_net.c). The
+# fixed seeds make `make test` repeatable; `make fuzz` explores.
+FUZZ_SECONDS ?= 120
+test-fuzz: sim
+	$(MAKE) -C host fuzz
+	@set -e; for seed in 1 2 3; do \
+		$(BUILD)/host/fuzz-net --seed $$seed --iterations 100000 \
+			--log $(BUILD)/host/fuzz-net-$$seed.log; done
+
+fuzz: sim
+	$(MAKE) -C host fuzz
+	$(BUILD)/host/fuzz-net --seed $$(date +%s) --iterations 4000000000 \
+		--seconds $(FUZZ_SECONDS) --log $(BUILD)/host/fuzz-net.log
 
 # The same C tests built with AddressSanitizer and UBSan: the model must not
 # read or write out of bounds whatever a test (or a misbehaving side) does.

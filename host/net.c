@@ -49,7 +49,7 @@ static void set_carrier(struct slot *s, bool on)
 
 	if (n->tap < 0 || n->carrier == on)
 		return;
-	if (tap_set_carrier(n->tap, on))
+	if (n->is_tap && tap_set_carrier(n->tap, on))
 		logmsg("slot %u: %s carrier: %s", s->num, n->ifname,
 		       strerror(errno));
 	n->carrier = on;
@@ -295,7 +295,7 @@ static void attach(struct slot *s, bool lease_held)
 		s->state = BOARD_REFUSED;
 		return;
 	}
-	if (n->max_frame - ETH_HLEN_ != n->mtu && n->tap >= 0) {
+	if (n->max_frame - ETH_HLEN_ != n->mtu && n->is_tap) {
 		int err = tap_set_mtu(n->ifname, n->max_frame - ETH_HLEN_);
 
 		if (err)
@@ -662,6 +662,7 @@ int net_open(struct slot *s, u8 *mem, u64 mem_bus, u32 mem_size,
 	if (fd < 0)
 		return fd;
 	n->tap = fd;
+	n->is_tap = true;
 	err = tap_configure(ifname, addr, 24);
 	if (err)
 		goto fail;
@@ -676,6 +677,25 @@ fail:
 	close(fd);
 	n->tap = -1;
 	return err;
+}
+
+int net_use_fd(struct slot *s, int fd)
+{
+	struct net *n = &s->net;
+	int err;
+
+	snprintf(n->ifname, sizeof(n->ifname), "fd%d", fd);
+	n->tap = fd;
+	n->is_tap = false;
+	n->src.kind = EV_TAP;
+	n->src.owner = s;
+	err = loop_add(&n->src, fd, EPOLLIN);
+	if (err) {
+		n->tap = -1;
+		return err;
+	}
+	n->enabled = true;
+	return 0;
 }
 
 void net_close(struct slot *s)

@@ -37,6 +37,7 @@ struct net {
 	char ifname[TAP_NAME_MAX];	/* pcinet<N> */
 	u32 host_addr;			/* A.B.N.1, host byte order */
 	int tap;			/* TAP fd, -1 without */
+	bool is_tap;			/* else a socket (net_use_fd) */
 	struct evsrc src;		/* EV_TAP */
 	bool carrier;
 	unsigned int mtu;
@@ -84,6 +85,11 @@ struct net {
 int net_open(struct slot *s, u8 *mem, u64 mem_bus, u32 mem_size,
 	     const char *ifname, u32 addr);
 void net_close(struct slot *s);
+/*
+ * Serve frames on fd, a SOCK_SEQPACKET socket, instead of a TAP (no
+ * carrier to set): the fuzz harness drives the data path through it.
+ */
+int net_use_fd(struct slot *s, int fd);
 
 /*
  * Section 10.3: the board's status b, read by the status check; om1i: the

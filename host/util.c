@@ -16,14 +16,22 @@ u32 now_ms(void)
 	return (u32)((u64)ts.tv_sec * 1000u + (u64)ts.tv_nsec / 1000000u);
 }
 
+static FILE *log_to;
+
+void log_redirect(FILE *f)
+{
+	log_to = f;
+}
+
 void logmsg(const char *fmt, ...)
 {
+	FILE *out = log_to ? log_to : stderr;
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("pcinetd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs("pcinetd: ", out);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
 	va_end(ap);
 }
 

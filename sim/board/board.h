@@ -34,6 +34,23 @@ struct board_net {
 	u32 refused_generation;		/* attach refused, logged once */
 };
 
+/*
+ * A rogue board breaks the protocol on purpose, so tests can prove the host
+ * contains it (console command `rogue MODE`).
+ */
+enum rogue_mode {
+	ROGUE_OFF,
+	ROGUE_LAYOUT,	/* publish a control block pcinet_ctrl_check() refuses */
+	ROGUE_CONS,	/* h2b_cons past what the host posted */
+	ROGUE_DONE,	/* b2h_done past what the host posted */
+	ROGUE_CMPL,	/* a completion longer than max_frame */
+	ROGUE_FLAGS,	/* a completion with reserved flags */
+	ROGUE_SPRAY,	/* random words all over the host area, every poll */
+	ROGUE_MODES
+};
+
+extern const char *const rogue_names[ROGUE_MODES];
+
 struct board {
 	struct pcinet_sim_chassis *ch;
 	struct pcinet_sim_slot *s;
@@ -49,6 +66,8 @@ struct board {
 	char line[128];
 	unsigned int line_len;
 	bool ack_owed;			/* host message taken, ack deferred */
+	enum rogue_mode rogue;
+	u32 rogue_seed;
 	struct board_net net;
 };
 

@@ -104,6 +104,8 @@ void board_net_publish(struct board *b)
 	end = pcinet_layout_default(n->ctrl, b->cfg.ram_size, 64, 64, 1536,
 				    b->generation, &n->win);
 	pcinet_mac_pack(mac, &n->ctrl->mac_lo, &n->ctrl->mac_hi);
+	if (b->rogue == ROGUE_LAYOUT)	/* the b2h ring past the window's end */
+		n->ctrl->b2h_ring_off = cpu_to_le32(b->cfg.ram_size - 16);
 	n->h2b = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->h2b_ring_off));
 	n->b2h = (struct pcinet_desc *)(ram + le32_to_cpu(n->ctrl->b2h_ring_off));
 	n->h2b_len = le32_to_cpu(n->ctrl->h2b_ring_len);
@@ -291,6 +293,41 @@ static void serve_b2h(struct board *b)
 		kick_host(b);
 }
 
+/* Misbehave as b->rogue says, through the same channel a board writes by */
+static void misbehave(struct board *b)
+{
+	struct board_net *n = &b->net;
+	u32 slot = pcinet_ring_slot(n->b2h_done, n->b2h_len);
+	u32 cmpl = PCINET_HOST_AREA_HDR + slot * PCINET_CMPL_SIZE;
+	u32 i;
+
+	switch (b->rogue) {
+	case ROGUE_CONS:
+		write_host_u32(b, 0, n->h2b_cons + 1000);
+		break;
+	case ROGUE_DONE:
+		write_host_u32(b, 4, n->b2h_done + 1000);
+		break;
+	case ROGUE_CMPL:
+	case ROGUE_FLAGS:
+		write_host_u32(b, cmpl, b->rogue == ROGUE_CMPL ? 0xFFFFFFF0 : 0);
+		write_host_u32(b, cmpl + 4, b->rogue == ROGUE_CMPL ? 0 : 0x80000000);
+		write_host_u32(b, 4, ++n->b2h_done);
+		break;
+	case ROGUE_SPRAY:
+		for (i = 0; i < 64; i++) {
+			b->rogue_seed = b->rogue_seed * 1103515245u + 12345u;
+			write_host_u32(b, (b->rogue_seed >> 8) %
+				       (pcinet_host_area_size(n->b2h_len) / 4) * 4,
+				       b->rogue_seed ^ (b->rogue_seed >> 16));
+		}
+		break;
+	default:
+		return;
+	}
+	kick_host(b);
+}
+
 void board_net_service(struct board *b)
 {
 	bool host_running = pcinet_status_compatible(b->host_status,
@@ -305,6 +342,10 @@ void board_net_service(struct board *b)
 		detach(b, NULL);
 	if (!b->net.attached)
 		return;
+	if (b->rogue != ROGUE_OFF && b->rogue != ROGUE_LAYOUT) {
+		misbehave(b);
+		return;
+	}
 	serve_h2b(b);
 	if (b->net.attached)
 		serve_b2h(b);

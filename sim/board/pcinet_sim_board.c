@@ -9,7 +9,8 @@
  * command, and resets itself through RPR/RCR - using only include/pcinet/
  * and the sim library, like every other board-side component.
  *
- * Console commands: help, version, status, valid, invalid, reset, crash.
+ * Console commands: help, version, status, valid, invalid, reset, crash,
+ * rogue MODE (misbehave on the network side on purpose; see board.h).
  */
 #include <errno.h>
 #include <poll.h>
@@ -89,12 +90,34 @@ static void self_reset(struct board *b)
 		pause();
 }
 
+const char *const rogue_names[ROGUE_MODES] = {
+	[ROGUE_OFF] = "off", [ROGUE_LAYOUT] = "layout", [ROGUE_CONS] = "cons",
+	[ROGUE_DONE] = "done", [ROGUE_CMPL] = "cmpl", [ROGUE_FLAGS] = "flags",
+	[ROGUE_SPRAY] = "spray",
+};
+
+static void set_rogue(struct board *b, const char *mode)
+{
+	char msg[160];
+	int i;
+
+	for (i = 0; i < ROGUE_MODES; i++) {
+		if (!strcmp(mode, rogue_names[i])) {
+			b->rogue = (enum rogue_mode)i;
+			snprintf(msg, sizeof(msg), "rogue %s\r\n", rogue_names[i]);
+			out_str(b, msg);
+			return;
+		}
+	}
+	out_str(b, "usage: rogue off|layout|cons|done|cmpl|flags|spray\r\n");
+}
+
 static void run_command(struct board *b, const char *cmd)
 {
 	char msg[160];
 
 	if (!strcmp(cmd, "help")) {
-		out_str(b, "commands: help version status valid invalid reset crash\r\n");
+		out_str(b, "commands: help version status valid invalid reset crash rogue\r\n");
 	} else if (!strcmp(cmd, "version")) {
 		snprintf(msg, sizeof(msg),
 			 "pcinet-sim-board 1 protocol %u.%u slot %u epoch %u\r\n",
@@ -115,6 +138,8 @@ static void run_command(struct board *b, const char *cmd)
 	} else if (!strcmp(cmd, "reset")) {
 		board_net_withdraw(b);
 		self_reset(b);
+	} else if (!strncmp(cmd, "rogue", 5) && (!cmd[5] || cmd[5] == ' ')) {
+		set_rogue(b, cmd[5] ? cmd + 6 : "");
 	} else if (!strcmp(cmd, "crash")) {
 		abort();	/* no goodbye: registers stay as they are */
 	} else if (cmd[0]) {

@@ -147,6 +147,16 @@ uint32_t pcinet_sim_bar_size(struct pcinet_sim_slot *s);
  */
 int pcinet_sim_irq_fd(struct pcinet_sim_slot *s);
 void pcinet_sim_irq_drain(struct pcinet_sim_slot *s);
+/*
+ * Board side, simulation only: model a polling CPU's idle loop. Returns at
+ * once with the current host activity count if it differs from seen, else
+ * sleeps until the host writes a register or BAR1 of this slot, or
+ * timeout_us passes; returns the count. A real board polls for free; a
+ * chassis of polling processes on two cores must not spin.
+ */
+uint32_t pcinet_sim_idle(struct pcinet_sim_slot *s, uint32_t seen,
+			 unsigned int timeout_us);
+
 /* Current level of this side's line (observer: host line) */
 bool pcinet_sim_irq_level(struct pcinet_sim_slot *s, enum pcinet_sim_side line);
 

@@ -170,5 +170,9 @@ int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t off,
 			 const void *buf, uint32_t len)
 {
-	return bar_access(s, off, (void *)buf, len, true);
+	int err = bar_access(s, off, (void *)buf, len, true);
+
+	if (s->side == PCINET_SIM_HOST)
+		sim_host_activity(s);
+	return err;
 }

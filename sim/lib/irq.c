@@ -7,6 +7,10 @@
  * edge is lost and a spurious token costs one look.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim_internal.h"
@@ -46,4 +50,33 @@ bool pcinet_sim_irq_level(struct pcinet_sim_slot *s, enum pcinet_sim_side line)
 	if (line == PCINET_SIM_OBSERVER)
 		line = PCINET_SIM_HOST;
 	return sim_line_level(s, line);
+}
+
+/*
+ * A board CPU that polls spins for free on real hardware; fifteen polling
+ * processes on a two-core machine do not. pcinet_sim_idle() lets a polling
+ * board model its idle loop: sleep until the host next writes this slot (a
+ * futex on a counter every host write bumps), or the timeout.
+ */
+void sim_host_activity(struct pcinet_sim_slot *s)
+{
+	__atomic_add_fetch(&s->st->host_activity, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &s->st->host_activity, FUTEX_WAKE, INT_MAX, NULL,
+		NULL, 0);
+}
+
+uint32_t pcinet_sim_idle(struct pcinet_sim_slot *s, uint32_t seen,
+			 unsigned int timeout_us)
+{
+	struct timespec ts = {
+		.tv_sec = timeout_us / 1000000,
+		.tv_nsec = (long)(timeout_us % 1000000) * 1000,
+	};
+	uint32_t now = __atomic_load_n(&s->st->host_activity, __ATOMIC_ACQUIRE);
+
+	if (now != seen || !timeout_us)
+		return now;
+	syscall(SYS_futex, &s->st->host_activity, FUTEX_WAIT, seen, &ts, NULL,
+		0);
+	return __atomic_load_n(&s->st->host_activity, __ATOMIC_ACQUIRE);
 }

@@ -293,6 +293,8 @@ void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 	else
 		lines = board_write(s, off, val, &dma_start);
 	sim_unlock(s->st);
+	if (s->side == PCINET_SIM_HOST)
+		sim_host_activity(s);
 	if (dma_start >= 0)
 		sim_dma_run(s, (unsigned int)dma_start);
 	if (lines & LINE_HOST)

@@ -11,7 +11,7 @@
 #include <pcinet/mpc83xx.h>
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
-#define SIM_STATE_VERSION	1
+#define SIM_STATE_VERSION	2
 #define SIM_CONF_NAME		"chassis.conf"
 #define SIM_HOST_MEM_NAME	"host-mem"
 #define SIM_SUPERVISOR_FIFO	"supervisor.fifo"
@@ -26,6 +26,7 @@ struct sim_state {
 	uint32_t lease;		/* host holds a lease on the shared region */
 	uint32_t rpr_unlocked;	/* RPR saw "RSTE", RCR may act once */
 	uint32_t dma_running;	/* bit n: channel n copying outside lock */
+	uint32_t host_activity;	/* +1 at every host write: a futex */
 	char last_violation[160];
 	uint64_t counters[PCINET_SIM_COUNTERS];
 };
@@ -47,6 +48,9 @@ struct pcinet_sim_slot {
 	int irq_fd[2];		/* [BOARD], [HOST] FIFOs, O_RDWR|O_NONBLOCK */
 	uint32_t epoch;		/* board: epoch at open; host: last observed */
 };
+
+/* irq.c: the host wrote to this slot (wakes pcinet_sim_idle()) */
+void sim_host_activity(struct pcinet_sim_slot *s);
 
 /* chassis.c */
 int sim_slot_path(const char *dir, unsigned int slot, const char *leaf,

@@ -9,11 +9,25 @@
 #include <asm/pcinet-os.h>
 #include <pcinet_sim.h>
 
+/*
+ * U-Boot polls its registers in tight loops (console tstc, net receive). On
+ * a board that costs nothing; nineteen sandbox boards on two cores would
+ * spin the machine flat. So after IDLE_READS register reads with no write
+ * of ours in between, the "CPU" idles until the host writes to this slot,
+ * at most IDLE_US: no input is missed (a host write ends the wait at once),
+ * and U-Boot's timers run on the host clock, so they stay right.
+ */
+#define IDLE_READS	32
+#define IDLE_US		1000
+
 struct pcinet_os {
 	struct pcinet_sim_chassis *chassis;
 	struct pcinet_sim_slot *slot;
 	struct pcinet_sim_config config;
 	unsigned int number;
+	unsigned int idle_reads;
+	unsigned int host_activity;	/* as last seen */
+	int side;
 };
 
 static int open_side(void **handle, enum pcinet_sim_side side)
@@ -40,6 +54,7 @@ static int open_side(void **handle, enum pcinet_sim_side side)
 		goto fail;
 	pcinet_sim_chassis_get_config(os->chassis, &os->config);
 	os->number = (unsigned int)n;
+	os->side = side;
 	*handle = os;
 	return 0;
 fail:
@@ -58,6 +73,11 @@ unsigned int pcinet_os_read32(void *handle, unsigned int offset)
 {
 	struct pcinet_os *os = handle;
 
+	if (os->side == PCINET_SIM_BOARD && ++os->idle_reads >= IDLE_READS) {
+		os->idle_reads = 0;
+		os->host_activity = pcinet_sim_idle(os->slot, os->host_activity,
+						    IDLE_US);
+	}
 	return pcinet_sim_read32(os->slot, offset);
 }
 
@@ -65,6 +85,7 @@ void pcinet_os_write32(void *handle, unsigned int offset, unsigned int value)
 {
 	struct pcinet_os *os = handle;
 
+	os->idle_reads = 0;
 	pcinet_sim_write32(os->slot, offset, value);
 }
 

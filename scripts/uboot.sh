@@ -6,7 +6,7 @@
 # MPC837XERDB board with our drivers - both with warnings as errors.
 #
 #   scripts/uboot.sh source    fetch and unpack the pristine tree (once)
-#   scripts/uboot.sh tree      pristine tree + u-boot/ + the hook patch
+#   scripts/uboot.sh tree      pristine tree + u-boot/ + the hook patch + u-boot/fixes/
 #   scripts/uboot.sh build     both builds (does the two steps above first)
 #   scripts/uboot.sh check     checkpatch and sparse on our files (after build)
 #
@@ -70,19 +70,25 @@ source_tree() {
 }
 
 # The pristine tree, then our files, then the small hook patch (Kconfig and
-# Makefile lines). Files are copied only when they changed, so rebuilds stay
-# incremental.
+# Makefile lines) and the upstream bug fixes we carry (u-boot/fixes/, each a
+# patch with its reason). Files are copied only when they changed, so
+# rebuilds stay incremental.
 overlay() {
+	local stamp
 	source_tree
-	# A changed hook patch means a fresh tree: patches do not stack
-	if ! cmp -s "$here/u-boot/hook.patch" "$tree/.pcinet-hooked" 2>/dev/null; then
+	stamp=$(cat "$here/u-boot/hook.patch" "$here"/u-boot/fixes/*.patch | sha256sum)
+	# A changed patch means a fresh tree: patches do not stack
+	if [ "$stamp" != "$(cat "$tree/.pcinet-hooked" 2>/dev/null)" ]; then
 		rm -rf "$tree"
 		cp -a "$src" "$tree"
 		rm -f "$tree/.pcinet-pristine"
 		patch -d "$tree" -p1 --quiet <"$here/u-boot/hook.patch"
-		cp "$here/u-boot/hook.patch" "$tree/.pcinet-hooked"
+		for f in "$here"/u-boot/fixes/*.patch; do
+			patch -d "$tree" -p1 --quiet <"$f"
+		done
+		echo "$stamp" >"$tree/.pcinet-hooked"
 	fi
-	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md ! -name cover-letter.txt) |
+	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md ! -name cover-letter.txt ! -path './fixes/*') |
 	while read -r f; do
 		mkdir -p "$tree/$(dirname "$f")"
 		cmp -s "$here/u-boot/$f" "$tree/$f" || cp "$here/u-boot/$f" "$tree/$f"

@@ -12,10 +12,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build tools, checkers, what the sim needs at run time (iproute2 for its
-# network namespace), kernel headers for the kernel-side header check and
-# the kernel source for its checkpatch.pl.
-DEBS=(gcc make libc6-dev sparse iproute2 procps python3 python3-venv
-      linux-headers-amd64 linux-source-6.1)
+# network namespace, atftpd its TFTP server, device-tree-compiler's fdtput
+# for a U-Boot board's addresses), kernel headers for the kernel-side header
+# check and the kernel source for its checkpatch.pl.
+DEBS=(gcc make libc6-dev sparse iproute2 procps python3 python3-venv atftpd
+      device-tree-compiler linux-headers-amd64 linux-source-6.1)
 
 need_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -73,8 +73,9 @@ def host_local(bus_addr: int) -> int:
     return OUTBOUND_LOCAL + bus_addr
 
 
-def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run pcinet-sim from the venv the tests run in."""
+def run_cli(*args: str, timeout: float = 120,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run pcinet-sim from the venv the tests run in (env: variables to add)."""
     exe = Path(sys.executable).parent / "pcinet-sim"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
-                          check=False, env={**os.environ})
+                          check=False, env={**os.environ, **(env or {})})

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import re
 import select
+import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from pcinet_sim import Chassis, Side, Slot
 from pcinet_sim.defs import cons_decode, cons_encode, const, status_make
+from pcinet_sim.paths import board_program
 from pcinet_sim.supervisor import read_state
 
 from conftest import run_cli
@@ -50,6 +52,10 @@ VERSION_MAJOR = const("PCINET_VERSION_MAJOR")
 STALL_S = const("PCINET_CONS_STALL_MS") / 1000
 
 PROMPT = b"=> "
+# pcinet-sim up flags for a chassis of test boards whose host side the test
+# plays itself: the test firmware (not the default U-Boot board), no pcinetd
+TEST_BOARD = ("--board", shlex.quote(str(board_program())))
+NO_HOST = ("--no-host",)
 VERSION_RE = re.compile(rb"pcinet-sim-board 1 protocol (\d+)\.(\d+) slot (\d+) epoch (\d+)\r\n")
 
 
@@ -338,15 +344,22 @@ class HostConsole(PromptConsole):
 
 
 class RunningChassis:
-    """A chassis brought up and taken down with the real pcinet-sim command."""
+    """A chassis brought up and taken down with the real pcinet-sim command.
+
+    up() runs test boards without pcinetd unless told otherwise: most tests
+    play the host themselves (HostConsole, their own pcinetd), and a second
+    host on a slot would steal its interrupts. A --board in extra wins.
+    """
 
     def __init__(self, directory: Path, slots: int) -> None:
         self.dir = directory
         self.slots = slots
         self.chassis: Chassis | None = None
 
-    def up(self, *extra: str) -> None:
-        res = run_cli("up", "--dir", str(self.dir), "--slots", str(self.slots), *extra)
+    def up(self, *extra: str, host: bool = False) -> None:
+        defaults = TEST_BOARD + (() if host else NO_HOST)
+        res = run_cli("up", "--dir", str(self.dir), "--slots", str(self.slots), *defaults,
+                      *extra)
         assert res.returncode == 0, f"up failed: {res.stdout}{res.stderr}"
 
     def open(self) -> Chassis:

@@ -18,7 +18,7 @@ from pcinet_sim import Side, netns
 from pcinet_sim.defs import board_valid, const
 
 from conftest import run_cli
-from simhelpers import OMR1, HostConsole, RunningChassis
+from simhelpers import NO_HOST, OMR1, TEST_BOARD, HostConsole, RunningChassis
 
 RSR = const("M83XX_RST_RSR")
 RPR = const("M83XX_RST_RPR")
@@ -178,7 +178,7 @@ def test_up_down_19_slots_20_times_leaves_nothing(tmp_path: Path,
         existed = i % 2 == 1  # every other round the directory is the user's
         if existed:
             directory.mkdir()
-        res = run_cli("up", "--dir", str(directory), "--slots", "19")
+        res = run_cli("up", "--dir", str(directory), "--slots", "19", *TEST_BOARD, *NO_HOST)
         assert res.returncode == 0, res.stderr
         assert ns in netns_names()
         status = RunningChassis(directory, 19).status()
@@ -294,7 +294,7 @@ def test_board_reset_command_restarts_board(crate: RunningChassis) -> None:
 # -- d) the command line ----------------------------------------------------------
 def test_up_twice_refuses(crate: RunningChassis) -> None:
     pids = crate.pids()
-    res = run_cli("up", "--dir", str(crate.dir), "--slots", "4")
+    res = run_cli("up", "--dir", str(crate.dir), "--slots", "4", *TEST_BOARD, *NO_HOST)
     assert res.returncode == 1
     assert "already up" in res.stderr
     assert crate.pids() == pids
@@ -323,7 +323,7 @@ def test_down_on_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("slots", ["0", "33", "-1"])
 def test_bad_slot_count_is_usage_error(tmp_path: Path, slots: str) -> None:
     directory = tmp_path / "c"
-    res = run_cli("up", "--dir", str(directory), "--slots", slots)
+    res = run_cli("up", "--dir", str(directory), "--slots", slots, *TEST_BOARD, *NO_HOST)
     assert res.returncode == 2
     assert "--slots" in res.stderr
     assert not directory.exists()
@@ -338,7 +338,7 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
 def test_board_that_never_announces(tmp_path: Path) -> None:
     directory = tmp_path / "bad"
     res = run_cli("up", "--dir", str(directory), "--slots", "3", "--board", "/nonexistent",
-                  "--boot-timeout", "1")
+                  "--boot-timeout", "1", *NO_HOST)
     assert res.returncode == 1
     for slot in (1, 2, 3):
         assert f"slot {slot}: board did not announce itself" in res.stderr, res.stderr
@@ -375,7 +375,7 @@ def test_up_after_supervisor_sigkill(tmp_path: Path) -> None:
     rc = RunningChassis(tmp_path / "k", 3)
     rc.up()
     _, boards = _kill_supervisor(rc)
-    res = run_cli("up", "--dir", str(rc.dir), "--slots", "3")
+    res = run_cli("up", "--dir", str(rc.dir), "--slots", "3", *TEST_BOARD, *NO_HOST)
     assert res.returncode == 0, res.stderr
     assert "remains" in res.stderr
     try:
@@ -393,7 +393,7 @@ def test_up_after_supervisor_sigkill(tmp_path: Path) -> None:
 def _start_foreground(directory: Path, slots: int) -> subprocess.Popen[str]:
     exe = Path(sys.executable).parent / "pcinet-sim"
     proc = subprocess.Popen([str(exe), "up", "--foreground", "--dir", str(directory),
-                             "--slots", str(slots)],
+                             "--slots", str(slots), *TEST_BOARD, *NO_HOST],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rc = RunningChassis(directory, slots)
 
@@ -433,7 +433,7 @@ def test_foreground_chassis_is_seen_as_up(tmp_path: Path) -> None:
     try:
         status = RunningChassis(directory, 2).status()
         assert status["supervisor"] == proc.pid
-        res = run_cli("up", "--dir", str(directory), "--slots", "2")
+        res = run_cli("up", "--dir", str(directory), "--slots", "2", *TEST_BOARD, *NO_HOST)
         assert res.returncode == 1
         assert "already up" in res.stderr
     finally:

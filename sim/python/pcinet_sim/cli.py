@@ -20,14 +20,31 @@ from pathlib import Path
 from . import netns
 from .defs import const
 from .lib import VIOLATIONS, Chassis, Config, Side, SimError
-from .paths import board_program, default_runtime_dir
-from .supervisor import ChassisBusy, lock_holder, read_state, remove_chassis, take_lock
+from .paths import (
+    atftpd_program,
+    board_program,
+    default_runtime_dir,
+    pcinetd_program,
+    uboot_board,
+    uboot_build,
+)
+from .supervisor import (
+    SERVICE_START_S,
+    TFTP_DIR,
+    ChassisBusy,
+    lock_holder,
+    read_state,
+    remove_chassis,
+    take_lock,
+)
 
 EPILOG = """\
 examples:
   pcinet-sim up                     19 slots in the default directory
   pcinet-sim up --slots 4 --dir /tmp/c4
   pcinet-sim status --dir /tmp/c4   one line per slot (--json for scripts)
+  screen /tmp/c4/slot02/console     slot 2's console (pcinetd's pty)
+  cp image /tmp/c4/tftp/            then at a board's prompt: tftpboot ${loadaddr} image
   pcinet-sim down --dir /tmp/c4     stop boards, remove files and namespace
 
 The default directory is $PCINET_SIM_DIR, else /run/pcinet-sim as root.
@@ -44,13 +61,59 @@ def _chassis_present(directory: Path) -> bool:
     return (directory / "chassis.conf").exists()
 
 
+def _check_up_usage(args: argparse.Namespace) -> None:
+    """What is wrong with the command line itself: exit 2, before anything is made."""
+    if args.no_netns:
+        for given, flag in ((args.subnet, "--subnet"), (args.tftp_root, "--tftp-root")):
+            if given is not None:
+                raise CliError(f"{flag} needs the chassis' network namespace; it does not go "
+                               "with --no-netns", code=2)
+        return
+    try:
+        netns.parse_subnet(args.subnet or netns.DEFAULT_SUBNET)
+    except ValueError as e:
+        raise CliError(str(e), code=2) from None
+    if args.tftp_root is not None:
+        root: Path = args.tftp_root
+        if not root.is_dir():
+            what = "is not a directory" if root.exists() else "does not exist"
+            raise CliError(f"--tftp-root {root} {what} (leave it out for DIR/{TFTP_DIR}, "
+                           "made and removed with the chassis)", code=2)
+
+
+def _default_board() -> str:
+    """U-Boot sandbox when it is built, else the test firmware ($PCINET_SIM_BOARD first)."""
+    if "PCINET_SIM_BOARD" not in os.environ and (uboot_build() / "u-boot").exists():
+        return shlex.quote(str(uboot_board()))
+    if not board_program().exists():
+        raise CliError(f"{board_program()} is missing: run 'make sim' first")
+    if "PCINET_SIM_BOARD" not in os.environ:
+        print(f"pcinet-sim: no U-Boot sandbox build in {uboot_build()} ('make uboot'): "
+              "the boards run the test firmware", file=sys.stderr)
+    return shlex.quote(str(board_program()))
+
+
+def _absolute_board(board: str) -> str:
+    """A relative board path means the caller's directory (boards run in DIR/logs)."""
+    words = shlex.split(board)
+    if words and "/" in words[0] and not os.path.isabs(words[0]):
+        words[0] = str(Path(words[0]).resolve())
+    return shlex.join(words)
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    _check_up_usage(args)
     directory: Path = args.dir.resolve()
     if not args.no_netns and not netns.available():
         raise CliError("network namespaces need root and iproute2; use --no-netns "
                        "for a chassis without one")
-    if not args.board and not board_program().exists():
-        raise CliError(f"{board_program()} is missing: run 'make sim' first")
+    if not args.no_host and not pcinetd_program().exists():
+        raise CliError(f"{pcinetd_program()} is missing: run 'make host' first "
+                       "(or --no-host for a chassis without its host daemon)")
+    if not args.no_netns and atftpd_program() is None:
+        raise CliError("atftpd is missing: apt-get install atftpd "
+                       "(scripts/bootstrap.sh debs installs everything)")
+    board = _absolute_board(args.board) if args.board else _default_board()
     created = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -59,19 +122,19 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise CliError(f"a chassis is already up in {directory} "
                        "(pcinet-sim status / pcinet-sim down)") from None
     try:
-        return _up_locked(args, directory, created, lock_fd)
+        return _up_locked(args, directory, board, created, lock_fd)
     finally:
         os.close(lock_fd)  # the supervisor holds the lock from here
 
 
-def _up_locked(args: argparse.Namespace, directory: Path, created: bool, lock_fd: int) -> int:
+def _up_locked(args: argparse.Namespace, directory: Path, board: str, created: bool,
+               lock_fd: int) -> int:
     if _chassis_present(directory):
         print(f"removing the remains of a chassis in {directory} whose supervisor is gone",
               file=sys.stderr)
         # a directory the dead chassis made stays ours to remove
         created = _cleanup_stale(directory, remove_lock=False) or created
     ns = "" if args.no_netns else netns.name_for(directory)
-    board = args.board or shlex.quote(str(board_program()))
     try:
         Chassis.make(directory, Config.default(slots=args.slots))
     except (SimError, ValueError) as e:
@@ -79,6 +142,12 @@ def _up_locked(args: argparse.Namespace, directory: Path, created: bool, lock_fd
         raise CliError(f"cannot create the chassis: {e}") from e
     sup_args = ["--dir", str(directory), "--board", board, "--netns", ns,
                 "--boot-timeout", str(args.boot_timeout), "--lock-fd", str(lock_fd)]
+    if ns:
+        sup_args += ["--subnet", str(netns.parse_subnet(args.subnet or netns.DEFAULT_SUBNET))]
+    if args.tftp_root is not None:
+        sup_args += ["--tftp-root", str(args.tftp_root.resolve())]
+    if args.no_host:
+        sup_args.append("--no-host")
     if created:
         sup_args.append("--remove-dir")
     if args.foreground:
@@ -107,7 +176,8 @@ def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float,
     log.close()
     os.close(ready_w)
     try:
-        reply = _read_ready(ready_r, boot_timeout + 20)
+        # the services' start first (pcinetd, atftpd), then the boards'
+        reply = _read_ready(ready_r, 2 * SERVICE_START_S + boot_timeout + 20)
     except KeyboardInterrupt:
         proc.terminate()
         proc.wait()
@@ -123,6 +193,11 @@ def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float,
         print(f"chassis up in {directory} with problems (supervisor pid {proc.pid})",
               file=sys.stderr)
         return 1
+    if reply.startswith("failed"):
+        # It takes the chassis down itself; what it leaves we remove.
+        proc.wait()
+        _cleanup_stale(directory, remove_lock=True)
+        raise CliError(reply.split("\n", 1)[1].rstrip())
     # The supervisor died before it was ready: say why and leave nothing.
     if proc.poll() is None:
         proc.terminate()
@@ -159,8 +234,40 @@ def _slot_count(directory: Path) -> int:
         return ch.config.slots
 
 
+def _pid_gone(pid: int) -> bool:
+    """pid has exited (a zombie holds no files and no locks any more)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
+
+
+def _kill_stale_services(state: dict[str, object]) -> None:
+    """SIGKILL the pcinetd and atftpd a dead supervisor left, known by their exact argv."""
+    killed = []
+    for name in ("pcinetd", "atftpd"):
+        svc = state.get(name)
+        if not isinstance(svc, dict):
+            continue
+        pid, cmd = svc.get("pid"), svc.get("cmd")
+        if not (isinstance(pid, int) and pid > 0 and isinstance(cmd, list) and cmd):
+            continue
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+            if argv == [str(c).encode() for c in cmd]:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        except OSError:
+            pass
+    # gone before anyone starts another pcinetd on the same pcinetd.lock
+    deadline = time.monotonic() + 5
+    while not all(_pid_gone(p) for p in killed) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def _cleanup_stale(directory: Path, remove_lock: bool) -> bool:
-    """Remove what a dead supervisor left: its boards, namespace and files.
+    """Remove what a dead supervisor left: its boards, services, namespace and files.
 
     Returns whether that chassis had made its directory.
     """
@@ -177,10 +284,13 @@ def _cleanup_stale(directory: Path, remove_lock: bool) -> bool:
                         os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
+    _kill_stale_services(state)
     ns = state.get("netns")
     netns.delete(ns if isinstance(ns, str) and ns else netns.name_for(directory))
     remove_dir = bool(state.get("remove_dir"))
-    remove_chassis(directory, remove_dir, remove_lock)
+    # only the DIR/tftp the chassis made; never a user's --tftp-root
+    tftp = directory / TFTP_DIR if state.get("tftp_remove") is True else None
+    remove_chassis(directory, remove_dir, remove_lock, tftp_root=tftp)
     return remove_dir
 
 
@@ -224,6 +334,20 @@ def _decode_status(status: int) -> tuple[str, bool, bool]:
             bool(status & const("PCINET_UART_RX_ENABLED")))
 
 
+def _service_row(state: dict[str, object], name: str, sup_pid: int) -> dict[str, object]:
+    """pcinetd or atftpd as the supervisor published it."""
+    info = state.get(name)
+    info = info if isinstance(info, dict) else {}
+    return {
+        "pid": info.get("pid", 0) if sup_pid else 0,
+        "state": info.get("state", "unknown") if sup_pid else "no supervisor",
+        "starts": info.get("starts", 0),
+        "crashes": info.get("crashes", 0),
+        "last_exit": info.get("last_exit", ""),
+        "log": info.get("log", ""),
+    }
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
     if not _chassis_present(directory):
@@ -251,20 +375,35 @@ def cmd_status(args: argparse.Namespace) -> int:
                 "resets": counters["resets"],
                 "violations": sum(counters[v] for v in VIOLATIONS),
                 "counters": counters,
+                "ifname": info.get("ifname", ""),
+                "host_addr": info.get("host_addr", ""),
+                "board_addr": info.get("board_addr", ""),
             })
+    services = {name: _service_row(state, name, sup_pid) for name in ("pcinetd", "atftpd")}
+    subnet, tftp_root = state.get("subnet", ""), state.get("tftp_root", "")
     if args.json:
         json.dump({"dir": str(directory), "supervisor": sup_pid, "netns": state.get("netns", ""),
-                   "slots": rows}, sys.stdout, indent=1)
+                   **services, "subnet": subnet, "tftp_root": tftp_root, "slots": rows},
+                  sys.stdout, indent=1)
         print()
         return 0
     print(f"chassis {directory}  supervisor "
           f"{sup_pid or 'not running'}  netns {state.get('netns') or '-'}")
+    print("  ".join(f"{name} {svc['pid'] or '-'} ({svc['state']})"
+                    for name, svc in services.items())
+          + f"  tftp root {tftp_root or '-'}")
+    if subnet:
+        net = netns.parse_subnet(str(subnet))
+        a, b = (str(net.network_address).split(".")[i] for i in (0, 1))
+        print(f"network {subnet}: slot N is board {a}.{b}.N.2/24, host {a}.{b}.N.1 on pcinetN "
+              "(only inside the netns)")
     print(f"{'SLOT':>4}  {'PID':>7}  {'STATE':<13} {'STATUS':<10}  {'BOARD':<18} "
-          f"{'VALID':<5}  {'CONSOLE':<7}  {'RESETS':>6}  {'VIOL':>4}")
+          f"{'VALID':<5}  {'CONSOLE':<7}  {'RESETS':>6}  {'VIOL':>4}  {'IFACE':<8}  ADDRESS")
     for r in rows:
         print(f"{r['slot']:>4}  {r['pid'] or '-':>7}  {r['state']:<13} {r['status']:<10}  "
               f"{r['board']:<18} {'yes' if r['registers_valid'] else 'no':<5}  "
-              f"{'yes' if r['console'] else 'no':<7}  {r['resets']:>6}  {r['violations']:>4}")
+              f"{'yes' if r['console'] else 'no':<7}  {r['resets']:>6}  {r['violations']:>4}  "
+              f"{r['ifname'] or '-':<8}  {r['board_addr'] or '-'}")
     return 0
 
 
@@ -279,16 +418,26 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--dir", type=Path, default=default_runtime_dir(),
                        help="chassis runtime directory (default: %(default)s)")
 
-    up = sub.add_parser("up", help="create a chassis and start its boards")
+    up = sub.add_parser("up", help="create a chassis; start pcinetd, the TFTP server and "
+                        "the boards")
     common(up)
     up.add_argument("--slots", type=int, default=19, help="boards in the crate, 1..32 "
                     "(default: %(default)s)")
-    up.add_argument("--board", help="board command; gets DIR and SLOT appended "
-                    "(default: the pcinet-sim-board test firmware)")
+    up.add_argument("--board", help="board command; gets DIR and SLOT appended (default: "
+                    "U-Boot sandbox, sim/board/uboot-board.sh, when built, else the "
+                    "pcinet-sim-board test firmware)")
+    up.add_argument("--subnet", help="the chassis' addresses, A.B.0.0/16: slot N is board "
+                    f"A.B.N.2, host A.B.N.1 (default: {netns.DEFAULT_SUBNET})")
+    up.add_argument("--tftp-root", type=Path, help="directory the TFTP server serves, left "
+                    f"as it is (default: DIR/{TFTP_DIR}, made and removed with the chassis)")
+    up.add_argument("--no-host", action="store_true",
+                    help="do not start the host daemon pcinetd (for tests that play the host)")
     up.add_argument("--no-netns", action="store_true",
-                    help="do not create a network namespace for the boards")
-    up.add_argument("--boot-timeout", type=float, default=10.0,
-                    help="seconds each board has to announce itself (default: %(default)s)")
+                    help="no network namespace: boards and pcinetd run in the caller's, "
+                    "without addresses, TAPs or TFTP server")
+    up.add_argument("--boot-timeout", type=float, default=60.0,
+                    help="seconds each board has to announce itself (default: %(default)s; "
+                    "19 U-Boot boards take about 10 on two cores)")
     up.add_argument("--foreground", action="store_true",
                     help="supervise in this process; Ctrl-C takes the chassis down")
     up.set_defaults(func=cmd_up)
@@ -320,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pcinet-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # status | head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

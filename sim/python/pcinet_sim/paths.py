@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Where the built pieces of the simulated chassis are.
 
-The package is installed editable from the repository, so the library and
-the board program are found in the repository's build directory unless the
-environment says otherwise (PCINET_SIM_LIB, PCINET_SIM_BOARD).
+The package is installed editable from the repository, so the library, the
+board programs and the host daemon are found in the repository's build
+directory unless the environment says otherwise (PCINET_SIM_LIB,
+PCINET_SIM_BOARD, PCINET_UBOOT, PCINET_PCINETD).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -24,6 +26,27 @@ def library() -> Path:
 
 def board_program() -> Path:
     return Path(os.environ.get("PCINET_SIM_BOARD", REPO / "build" / "sim" / "pcinet-sim-board"))
+
+
+def uboot_build() -> Path:
+    """The U-Boot sandbox build uboot-board.sh runs (it reads PCINET_UBOOT too)."""
+    return Path(os.environ.get("PCINET_UBOOT", REPO / "build" / "u-boot-sandbox"))
+
+
+def uboot_board() -> Path:
+    """The wrapper that runs U-Boot sandbox as a slot's board."""
+    return REPO / "sim" / "board" / "uboot-board.sh"
+
+
+def pcinetd_program() -> Path:
+    """The host daemon (make host); PCINET_PCINETD may name another build (pcinetd-asan)."""
+    return Path(os.environ.get("PCINET_PCINETD", REPO / "build" / "host" / "pcinetd"))
+
+
+def atftpd_program() -> Path | None:
+    """The TFTP server (Debian package atftpd), also where PATH lacks the sbin directories."""
+    found = shutil.which("atftpd") or shutil.which("atftpd", path="/usr/sbin:/sbin")
+    return Path(found) if found else None
 
 
 def default_runtime_dir() -> Path:

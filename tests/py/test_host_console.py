@@ -11,15 +11,11 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
-import select
 import signal
 import socket
 import subprocess
-import termios
 import threading
 import time
-import tty
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +23,8 @@ from typing import Any
 import pytest
 
 from conftest import REPO
-from simhelpers import PROMPT, VERSION_RE, PromptConsole, RunningChassis
+from ptyconsole import Pty
+from simhelpers import PROMPT, VERSION_RE, RunningChassis
 
 PCINETD = REPO / "build" / "host" / "pcinetd"
 PCINETD_ASAN = REPO / "build" / "host" / "pcinetd-asan"
@@ -97,52 +94,6 @@ class Daemon:
         row = reply["slot"]
         assert isinstance(row, dict)
         return row
-
-
-class Pty(PromptConsole):
-    """A slot's console as a user's terminal program sees it."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd, termios.TCSANOW)
-        self.received = bytearray()
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self.fd, view)
-            view = view[n:]
-
-    def read_some(self, timeout: float) -> int:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return 0
-        data = os.read(self.fd, 65536)
-        self.received += data
-        return len(data)
-
-    def expect(self, pattern: bytes | re.Pattern[bytes], start: int = 0,
-               timeout: float = 10.0) -> re.Match[bytes]:
-        rx = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
-        deadline = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.received, start)
-            if m:
-                return m
-            left = deadline - time.monotonic()
-            if left <= 0:
-                tail = bytes(self.received[start:][-300:])
-                raise AssertionError(f"waiting for {rx.pattern!r}, got {tail!r}")
-            self.read_some(min(left, 0.2))
-
-    def quiet(self, idle: float = 0.3, timeout: float = 10.0) -> None:
-        end = time.monotonic() + timeout
-        while self.read_some(idle):
-            assert time.monotonic() < end, "console never went quiet"
-
 
 
 def printable(n: int, seed: int) -> bytes:

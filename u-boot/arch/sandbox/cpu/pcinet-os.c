@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <asm/pcinet-os.h>
 #include <pcinet_sim.h>
@@ -12,13 +13,25 @@
 /*
  * U-Boot polls its registers in tight loops (console tstc, net receive). On
  * a board that costs nothing; nineteen sandbox boards on two cores would
- * spin the machine flat. So after IDLE_READS register reads with no write
- * of ours in between, the "CPU" idles until the host writes to this slot,
- * at most IDLE_US: no input is missed (a host write ends the wait at once),
- * and U-Boot's timers run on the host clock, so they stay right.
+ * spin the machine flat. So a board that has seen no host write and made
+ * none itself for SPIN_US (checked every IDLE_READS register reads) idles
+ * until the host writes to this slot, at most IDLE_US. No input is missed
+ * (a host write ends the wait at once), a busy link never sleeps (a wake-up
+ * costs more than the spin), and U-Boot's timers run on the host clock, so
+ * they stay right.
  */
 #define IDLE_READS	32
+#define SPIN_US		200
 #define IDLE_US		1000
+
+static unsigned long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ull +
+	       (unsigned long long)ts.tv_nsec / 1000;
+}
 
 struct pcinet_os {
 	struct pcinet_sim_chassis *chassis;
@@ -27,6 +40,7 @@ struct pcinet_os {
 	unsigned int number;
 	unsigned int idle_reads;
 	unsigned int host_activity;	/* as last seen */
+	unsigned long long busy_at;	/* last activity either way, us */
 	int side;
 };
 
@@ -74,9 +88,18 @@ unsigned int pcinet_os_read32(void *handle, unsigned int offset)
 	struct pcinet_os *os = handle;
 
 	if (os->side == PCINET_SIM_BOARD && ++os->idle_reads >= IDLE_READS) {
+		unsigned int seen = pcinet_sim_idle(os->slot, os->host_activity, 0);
+		unsigned long long t = now_us();
+
 		os->idle_reads = 0;
-		os->host_activity = pcinet_sim_idle(os->slot, os->host_activity,
-						    IDLE_US);
+		if (seen != os->host_activity) {
+			os->host_activity = seen;
+			os->busy_at = t;
+		} else if (t - os->busy_at > SPIN_US) {
+			os->host_activity = pcinet_sim_idle(os->slot, seen, IDLE_US);
+			if (os->host_activity != seen)
+				os->busy_at = now_us();
+		}
 	}
 	return pcinet_sim_read32(os->slot, offset);
 }
@@ -86,6 +109,8 @@ void pcinet_os_write32(void *handle, unsigned int offset, unsigned int value)
 	struct pcinet_os *os = handle;
 
 	os->idle_reads = 0;
+	if (os->side == PCINET_SIM_BOARD)
+		os->busy_at = now_us();
 	pcinet_sim_write32(os->slot, offset, value);
 }
 

@@ -14,15 +14,14 @@
  * U-Boot polls its registers in tight loops (console tstc, net receive). On
  * a board that costs nothing; nineteen sandbox boards on two cores would
  * spin the machine flat. So a board that has seen no host write and made
- * none itself for SPIN_US (checked every IDLE_READS register reads) idles
- * until the host writes to this slot, at most IDLE_US. No input is missed
- * (a host write ends the wait at once), a busy link never sleeps (a wake-up
- * costs more than the spin), and U-Boot's timers run on the host clock, so
- * they stay right.
+ * none itself for SPIN_US idles, at its next register read, until the host
+ * writes to this slot, at most IDLE_US. No input is missed (a host write
+ * ends the wait at once), a busy link never sleeps (a wake-up costs more
+ * than the spin), and U-Boot's timers run on the host clock, so they stay
+ * right, to IDLE_US.
  */
-#define IDLE_READS	32
 #define SPIN_US		200
-#define IDLE_US		1000
+#define IDLE_US		10000
 
 static unsigned long long now_us(void)
 {
@@ -38,7 +37,6 @@ struct pcinet_os {
 	struct pcinet_sim_slot *slot;
 	struct pcinet_sim_config config;
 	unsigned int number;
-	unsigned int idle_reads;
 	unsigned int host_activity;	/* as last seen */
 	unsigned long long busy_at;	/* last activity either way, us */
 	int side;
@@ -87,11 +85,10 @@ unsigned int pcinet_os_read32(void *handle, unsigned int offset)
 {
 	struct pcinet_os *os = handle;
 
-	if (os->side == PCINET_SIM_BOARD && ++os->idle_reads >= IDLE_READS) {
+	if (os->side == PCINET_SIM_BOARD) {
 		unsigned int seen = pcinet_sim_idle(os->slot, os->host_activity, 0);
 		unsigned long long t = now_us();
 
-		os->idle_reads = 0;
 		if (seen != os->host_activity) {
 			os->host_activity = seen;
 			os->busy_at = t;
@@ -108,7 +105,6 @@ void pcinet_os_write32(void *handle, unsigned int offset, unsigned int value)
 {
 	struct pcinet_os *os = handle;
 
-	os->idle_reads = 0;
 	if (os->side == PCINET_SIM_BOARD)
 		os->busy_at = now_us();
 	pcinet_sim_write32(os->slot, offset, value);

@@ -113,7 +113,7 @@ test: deps venv sim
 	$(MAKE) lint
 	$(MAKE) test-py
 
-demo: deps venv sim
+demo: deps venv sim host uboot
 	@scripts/demo.sh
 
 bench:

@@ -174,16 +174,6 @@ def exit_text(code: int | None) -> str:
     return f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
 
 
-def pcinetd_has_subnet(exe: Path) -> bool:
-    """Whether this pcinetd build has its network side (--subnet in its --help)."""
-    try:
-        res = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=10,
-                             check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return "--subnet" in res.stdout + res.stderr
-
-
 class StartError(RuntimeError):
     """A service did not come up; the message tells the user why."""
 
@@ -305,11 +295,7 @@ class Supervisor:
             exe = pcinetd_program()
             cmd = [str(exe), "--dir", str(self.dir)]
             if st.subnet:
-                if pcinetd_has_subnet(exe):
-                    cmd += ["--subnet", st.subnet]
-                else:
-                    print(f"{exe} has no --subnet (an older build?): it serves the consoles "
-                          "only, no TAP interfaces", file=sys.stderr, flush=True)
+                cmd += ["--subnet", st.subnet]
             st.pcinetd.cmd = cmd
             st.pcinetd.log = str(service_log(self.dir, "pcinetd"))
             st.pcinetd.state = "stopped"

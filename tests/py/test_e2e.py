@@ -1,0 +1,473 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""First light, end to end: a chassis of U-Boot boards served by pcinetd.
+
+`pcinet-sim up` brings up what a lab engineer gets: one U-Boot sandbox board
+per slot, pcinetd (a console pty and a TAP pcinet<N> per slot) and atftpd in
+the chassis' network namespace. The tests use only what a user uses: the
+slot's console pty, pcinetd's control socket, the TFTP root, `ip` in the
+namespace. Every test ends with the simulated hardware's checker: no
+violation on any slot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pcinet_sim import Chassis, Side
+from pcinet_sim.supervisor import read_state
+
+from conftest import REPO
+from ptyconsole import Pty
+from simhelpers import PROMPT, RunningChassis
+
+UBOOT = REPO / "build" / "u-boot-sandbox" / "u-boot"
+UBOOT_BOARD = REPO / "sim" / "board" / "uboot-board.sh"
+MKIMAGE = REPO / "build" / "u-boot-sandbox" / "tools" / "mkimage"
+PCINETD_ASAN = REPO / "build" / "host" / "pcinetd-asan"
+NETNS_FRAMES = Path(__file__).with_name("netns_frames.py")
+SLOTS = 19
+MIB = 1 << 20
+LOADADDR = 0x1000000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip"),
+                       reason="needs root and iproute2 (network namespaces, TAP devices)"),
+    pytest.mark.skipif(not shutil.which("atftpd") and not Path("/usr/sbin/atftpd").exists(),
+                       reason="atftpd is not installed (scripts/bootstrap.sh debs)"),
+]
+needs_uboot = pytest.mark.skipif(not UBOOT.exists(),
+                                 reason=f"{UBOOT} is not built (make uboot)")
+
+
+def wait_for(what: str, cond: Callable[[], bool], timeout: float = 15.0,
+             step: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(step)
+
+
+class Crate:
+    """A running chassis as its user sees it."""
+
+    def __init__(self, rc: RunningChassis) -> None:
+        self.rc = rc
+        self.dir = rc.dir
+        state = read_state(self.dir) or {}
+        self.netns = str(state["netns"])
+        self.tftp_root = Path(str(state["tftp_root"]))
+        self.consoles: dict[int, Pty] = {}
+
+    def service(self, name: str) -> dict[str, Any]:
+        state = read_state(self.dir) or {}
+        info = state[name]
+        assert isinstance(info, dict)
+        return info
+
+    def request(self, line: str) -> dict[str, Any]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(str(self.dir / "pcinetd.sock"))
+            s.sendall(line.encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                assert chunk, f"pcinetd closed the connection on {line!r}"
+                data += chunk
+        reply = json.loads(data)
+        assert isinstance(reply, dict) and reply["ok"] is True, reply
+        return reply
+
+    def slot(self, n: int) -> dict[str, Any]:
+        row = self.request(f"status {n}")["slot"]
+        assert isinstance(row, dict)
+        return row
+
+    def console(self, n: int) -> Pty:
+        """The slot's console pty, at an empty prompt."""
+        con = self.consoles.get(n)
+        if con is None:
+            con = Pty(self.dir / f"slot{n:02d}" / "console")
+            self.consoles[n] = con
+            con.write(b"\r")
+            con.expect(PROMPT, timeout=30)
+            con.quiet()
+        return con
+
+    def put(self, name: str, data: bytes) -> None:
+        (self.tftp_root / name).write_bytes(data)
+
+    def ip_link(self, ifname: str) -> str:
+        res = subprocess.run(["ip", "-n", self.netns, "link", "show", ifname],
+                             capture_output=True, text=True, check=False)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    def violations(self) -> dict[int, dict[str, int]]:
+        """Checker counters of every slot that has any violation."""
+        found: dict[int, dict[str, int]] = {}
+        with Chassis(self.dir) as ch:
+            for n in range(1, ch.config.slots + 1):
+                obs = ch.slot(n, Side.OBSERVER)
+                if obs.violations():
+                    found[n] = obs.counters()
+        return found
+
+    def close(self) -> None:
+        for con in self.consoles.values():
+            con.close()
+        self.consoles.clear()
+
+
+def tftp(con: Pty, name: str, size: int, addr: int = LOADADDR, timeout: float = 120) -> float:
+    """tftpboot into addr; the transfer's seconds, as the test measured them."""
+    t0 = time.monotonic()
+    out = con.command(f"tftpboot {addr:x} {name}", timeout=timeout)
+    took = time.monotonic() - t0
+    assert f"Bytes transferred = {size} ".encode() in out, out[-600:]
+    return took
+
+
+def board_crc(con: Pty, addr: int, size: int) -> int:
+    # not command(): the answer's "==> " holds a prompt look-alike
+    start = len(con.received)
+    con.write(f"crc32 {addr:x} {size:x}\r".encode())
+    m = con.expect(re.compile(rb"==> ([0-9a-f]{8})\r\n" + re.escape(PROMPT)), start,
+                   timeout=60)
+    return int(m.group(1), 16)
+
+
+def start_chassis(directory: Path, slots: int, *extra: str) -> tuple[RunningChassis, Crate]:
+    rc = RunningChassis(directory, slots)
+    rc.up("--board", str(UBOOT_BOARD), "--boot-timeout", "120", *extra, host=True)
+    return rc, Crate(rc)
+
+
+@pytest.fixture(scope="module")
+def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crate]:
+    """The full crate: 19 U-Boot boards, pcinetd, atftpd."""
+    if not UBOOT.exists():
+        pytest.skip(f"{UBOOT} is not built (make uboot)")
+    rc, c = start_chassis(tmp_path_factory.mktemp("e2e") / "chassis", SLOTS)
+    try:
+        yield c
+        assert c.violations() == {}, "the checker saw violations"
+        assert c.service("pcinetd")["starts"] == 1, "pcinetd was restarted"
+    finally:
+        c.close()
+        rc.down()
+
+
+@needs_uboot
+def test_tftpboot_16_mib(crate: Crate) -> None:
+    """Slot 7 tftpboots a 16 MiB random image; U-Boot's crc32 matches the file."""
+    data = random.Random(16).randbytes(16 * MIB)
+    crate.put("image-16m", data)
+    con = crate.console(7)
+    took = tftp(con, "image-16m", len(data))
+    assert board_crc(con, LOADADDR, len(data)) == zlib.crc32(data)
+    row = crate.slot(7)
+    assert row["misbehaved"] == 0 and row["tx_dropped"] == 0, row
+    print(f"\nslot 7: 16 MiB by tftp in {took:.2f} s = {16 / took:.1f} MiB/s "
+          f"(as measured at the console)")
+
+
+@needs_uboot
+def test_all_boards_at_once(crate: Crate) -> None:
+    """Every slot tftpboots its own 8 MiB image at the same time; all CRCs match."""
+    images = {n: random.Random(n).randbytes(8 * MIB) for n in range(1, SLOTS + 1)}
+    for n, data in images.items():
+        crate.put(f"image-8m-{n}", data)
+    cons = {n: crate.console(n) for n in images}
+    marks = {n: len(con.received) for n, con in cons.items()}
+    t0 = time.monotonic()
+    for n, con in cons.items():
+        con.write(f"tftpboot {LOADADDR:x} image-8m-{n}\r".encode())
+    for n, con in cons.items():
+        m = con.expect(re.compile(rb"Bytes transferred = (\d+) .*?\r\n" + re.escape(PROMPT),
+                                  re.S), marks[n], timeout=600)
+        assert int(m.group(1)) == 8 * MIB, f"slot {n}: {bytes(con.received[marks[n]:])[-400:]!r}"
+    took = time.monotonic() - t0
+    for n, con in cons.items():
+        con.quiet()
+        assert board_crc(con, LOADADDR, 8 * MIB) == zlib.crc32(images[n]), f"slot {n}"
+    print(f"\n{SLOTS} boards x 8 MiB at once: {took:.1f} s, "
+          f"{SLOTS * 8 / took:.1f} MiB/s in all")
+
+
+@needs_uboot
+def test_console_command_and_flood(crate: Crate) -> None:
+    """A command typed into the pty runs in U-Boot; 1 MiB typed and 2 MiB printed
+    back under flood arrive complete and in order."""
+    con = crate.console(5)
+    assert re.match(rb"U-Boot 20\d\d\.\d\d", con.command("version")), "not U-Boot's answer"
+    assert con.command("echo slot ${ipaddr}").strip() == b"slot 10.83.5.2"
+    rnd = random.Random(0xF100D)
+    alphabet = (string.ascii_letters + string.digits).encode()
+    lines: list[bytes] = []
+    typed = bytearray()
+    while len(typed) < MIB:
+        line = bytes(rnd.choices(alphabet, k=200))
+        lines.append(line)
+        typed += b"echo " + line + b"\r"
+    expected = b"".join(b"echo " + line + b"\r\n" + line + b"\r\n" + PROMPT for line in lines)
+    start = len(con.received)
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            con.write(bytes(typed))
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    t0 = time.monotonic()
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    last, last_change = start, t0
+    while len(con.received) - start < len(expected):
+        now = time.monotonic()
+        assert now - last_change < 30, \
+            f"flood stuck at {len(con.received) - start} of {len(expected)} bytes"
+        con.read_some(0.5)
+        if len(con.received) != last:
+            last, last_change = len(con.received), time.monotonic()
+    took = time.monotonic() - t0
+    thread.join(30)
+    assert not errors, errors
+    got = bytes(con.received[start:start + len(expected)])
+    assert got == expected, "console input or output lost, repeated or reordered"
+    print(f"\nconsole flood through the pty: {len(typed)} B typed, {len(expected)} B back "
+          f"in {took:.1f} s")
+
+
+def sample_carrier(crate: Crate, slot: int, until: Callable[[], bool],
+                   timeout: float) -> list[bool]:
+    """pcinetd's carrier for slot, sampled until until() or timeout."""
+    samples: list[bool] = []
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "timed out sampling the carrier"
+        samples.append(bool(crate.slot(slot)["carrier"]))
+        time.sleep(0.01)
+    return samples
+
+
+def run_sampling(crate: Crate, slot: int, con: Pty, command: str,
+                 timeout: float = 120) -> tuple[bytes, list[bool]]:
+    """Type command; sample the carrier until its prompt; (output, samples)."""
+    start = len(con.received)
+    con.write(command.encode() + b"\r")
+    rx = re.compile(re.escape(command.encode()) + rb"\r\n(.*?)" + re.escape(PROMPT), re.S)
+    found: list[re.Match[bytes]] = []
+
+    def done() -> bool:
+        con.read_some(0)
+        m = rx.search(con.received, start)
+        if m:
+            found.append(m)
+        return bool(m)
+
+    samples = sample_carrier(crate, slot, done, timeout)
+    return found[0].group(1), samples
+
+
+def carrier_down(crate: Crate, slot: int) -> None:
+    wait_for(f"slot {slot}'s carrier to drop", lambda: not crate.slot(slot)["carrier"], 5)
+    assert "NO-CARRIER" in crate.ip_link(f"pcinet{slot}")
+
+
+@needs_uboot
+def test_carrier_follows_the_handshake(crate: Crate, tmp_path: Path) -> None:
+    """Carrier up during a net command, down after it, down across bootm and
+    across a reset, up again for the next command."""
+    slot = 9
+    con = crate.console(slot)
+    data = random.Random(9).randbytes(16 * MIB)
+    crate.put("image-carrier", data)
+    carrier_down(crate, slot)
+    out, samples = run_sampling(crate, slot, con, f"tftpboot {LOADADDR:x} image-carrier")
+    assert b"Bytes transferred = 16777216" in out, out[-400:]
+    assert any(samples), "carrier never came up during the transfer"
+    carrier_down(crate, slot)
+
+    # bootm: a kernel image loaded over the link; the jump keeps the link down
+    assert MKIMAGE.exists(), f"{MKIMAGE} missing (make uboot builds it)"
+    payload = tmp_path / "payload"
+    payload.write_bytes(random.Random(1).randbytes(64 * 1024))
+    # a FIT image (the sandbox build verifies signatures, so it has no legacy
+    # format) with a device tree: sandbox's bootm needs one
+    dtb = UBOOT.parent / "arch" / "sandbox" / "dts" / "pcinet-board.dtb"
+    subprocess.run([str(MKIMAGE), "-f", "auto", "-A", "sandbox", "-O", "linux", "-T", "kernel",
+                    "-C", "none", "-a", "0x3000000", "-e", "0x3000000", "-n", "pcinet-e2e",
+                    "-d", str(payload), "-b", str(dtb), str(crate.tftp_root / "uImage")],
+                   check=True, capture_output=True)
+    size = (crate.tftp_root / "uImage").stat().st_size
+    tftp(con, "uImage", size, addr=0x2000000)
+    carrier_down(crate, slot)
+    out, samples = run_sampling(crate, slot, con, "bootm 2000000")
+    assert b"pcinet-e2e" in out and b"Transferring control" in out, out[-600:]
+    assert not any(samples), "carrier up across bootm"
+    assert b"sandbox: continuing" in out, out[-600:]
+    carrier_down(crate, slot)
+    boards = (read_state(crate.dir) or {})["boards"]
+    assert isinstance(boards, dict) and boards[str(slot)]["crashes"] == 0, boards
+
+    # reset through pcinetd (RPR/RCR): carrier stays down; the board comes back
+    start = len(con.received)
+    crate.request(f"reset {slot}")
+    assert not crate.slot(slot)["carrier"]
+    con.expect(re.compile(rb"U-Boot 20.*?" + re.escape(PROMPT), re.S), start, timeout=60)
+    con.quiet()
+    carrier_down(crate, slot)
+    out, samples = run_sampling(crate, slot, con, f"tftpboot {LOADADDR:x} image-carrier")
+    assert b"Bytes transferred = 16777216" in out, out[-400:]
+    assert any(samples), "carrier did not come back after the reset"
+    assert board_crc(con, LOADADDR, len(data)) == zlib.crc32(data)
+    row = crate.slot(slot)
+    assert row["resets_requested"] == 1 and row["resets_seen"] >= 1, row
+
+
+@needs_uboot
+def test_resets_mid_transfer(crate: Crate) -> None:
+    """Reset a board in the middle of a transfer 20 times: the host and the
+    slot next to it never notice, and the link comes back."""
+    victim, neighbour = 3, 4
+    data = random.Random(3).randbytes(16 * MIB)
+    side = random.Random(4).randbytes(4 * MIB)
+    crate.put("image-victim", data)
+    crate.put("image-neighbour", side)
+    vcon, ncon = crate.console(victim), crate.console(neighbour)
+    stop = threading.Event()
+    neighbour_runs: list[bool] = []
+    errors: list[BaseException] = []
+
+    def neighbour_traffic() -> None:
+        try:
+            while not stop.is_set():
+                tftp(ncon, "image-neighbour", len(side), timeout=60)
+                neighbour_runs.append(board_crc(ncon, LOADADDR, len(side)) == zlib.crc32(side))
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    thread = threading.Thread(target=neighbour_traffic, daemon=True)
+    thread.start()
+    rnd = random.Random(20)
+    pcinetd_pid = crate.service("pcinetd")["pid"]
+    try:
+        for i in range(20):
+            start = len(vcon.received)
+            vcon.write(f"tftpboot {LOADADDR:x} image-victim\r".encode())
+            vcon.expect(b"Loading: ", start, timeout=30)
+            time.sleep(rnd.uniform(0.0, 0.4))
+            crate.request(f"reset {victim}")
+            vcon.expect(re.compile(rb"U-Boot 20.*?" + re.escape(PROMPT), re.S), start,
+                        timeout=60)
+            vcon.quiet()
+            assert crate.slot(victim)["resets_requested"] >= i + 1
+    finally:
+        stop.set()
+        thread.join(120)
+    assert not errors, errors
+    assert neighbour_runs and all(neighbour_runs), neighbour_runs
+    # the victim's link is back
+    tftp(vcon, "image-victim", len(data))
+    assert board_crc(vcon, LOADADDR, len(data)) == zlib.crc32(data)
+    assert crate.service("pcinetd")["pid"] == pcinetd_pid
+    row = crate.slot(neighbour)
+    assert row["misbehaved"] == 0 and row["resets_seen"] == 0, row
+    print(f"\n20 resets mid-transfer; the neighbour did {len(neighbour_runs)} "
+          f"good 4 MiB transfers meanwhile")
+
+
+# -- a rogue board ------------------------------------------------------------
+
+def frames_echo(crate: Crate, slot: int, count: int = 40) -> dict[str, int]:
+    res = subprocess.run(["ip", "netns", "exec", crate.netns, sys.executable,
+                          str(NETNS_FRAMES), f"pcinet{slot}", str(count)],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    result = json.loads(res.stdout)
+    assert isinstance(result, dict)
+    return result
+
+
+@pytest.fixture
+def rogue_crate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Crate]:
+    """Three test-firmware boards, served by the ASan build of pcinetd."""
+    assert PCINETD_ASAN.exists(), "make host-asan"
+    monkeypatch.setenv("PCINET_PCINETD", str(PCINETD_ASAN))
+    monkeypatch.setenv("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    rc = RunningChassis(tmp_path / "chassis", 3)
+    rc.up(host=True)
+    c = Crate(rc)
+    try:
+        yield c
+    finally:
+        c.close()
+        log = (c.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+        rc.down()
+        assert "AddressSanitizer" not in log and "runtime error" not in log, log[-3000:]
+
+
+def above(crate: Crate, slot: int, field: str, value: int) -> Callable[[], bool]:
+    return lambda: int(crate.slot(slot)[field]) > value
+
+
+def attached(crate: Crate, slot: int) -> Callable[[], bool]:
+    return lambda: crate.slot(slot)["state"] == "attached"
+
+
+def test_rogue_board_is_contained(rogue_crate: Crate) -> None:
+    """A board writing malformed layouts, indices and completions loses its
+    link, is counted, and nothing else notices; fixed, it links again."""
+    crate = rogue_crate
+    cons = {n: crate.console(n) for n in (1, 2, 3)}
+    for con in cons.values():
+        con.command("valid")
+    for n in (1, 2, 3):
+        wait_for(f"slot {n} attached", attached(crate, n))
+        assert frames_echo(crate, n) == {"sent": 40, "echoed": 40, "bad": 0}
+    pid = crate.service("pcinetd")["pid"]
+    for mode in ("layout", "cons", "done", "cmpl", "flags", "spray"):
+        before = crate.slot(2)
+        cons[2].command("invalid")
+        assert cons[2].command(f"rogue {mode}").strip() == f"rogue {mode}".encode()
+        cons[2].command("valid")
+        if mode == "layout":
+            wait_for("the layout refused", above(crate, 2, "refusals", before["refusals"]))
+            assert "refusing board" in crate.slot(2)["net_error"]
+        elif mode != "spray":  # random words may happen to look right
+            wait_for(f"'{mode}' caught", above(crate, 2, "misbehaved", before["misbehaved"]))
+            row = crate.slot(2)
+            assert row["state"] in ("refused", "detaching"), row
+            assert "misbehaves" in row["net_error"], row
+        wait_for("slot 2's carrier down", lambda: not crate.slot(2)["carrier"], 5)
+        # the neighbours never noticed
+        for n in (1, 3):
+            assert frames_echo(crate, n, 20) == {"sent": 20, "echoed": 20, "bad": 0}, mode
+            assert crate.slot(n)["misbehaved"] == 0
+    # fixed: a new generation attaches and carries frames
+    cons[2].command("invalid")
+    cons[2].command("rogue off")
+    cons[2].command("valid")
+    wait_for("slot 2 attached again", attached(crate, 2))
+    assert frames_echo(crate, 2) == {"sent": 40, "echoed": 40, "bad": 0}
+    assert crate.service("pcinetd")["pid"] == pid, "pcinetd died on the way"
+    assert crate.violations() == {}

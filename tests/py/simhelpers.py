@@ -13,9 +13,11 @@ import json
 import re
 import select
 import shlex
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pcinet_sim import Chassis, Side, Slot
 from pcinet_sim.defs import cons_decode, cons_encode, const, status_make
@@ -63,6 +65,22 @@ def compatible(board_status: int) -> bool:
     """pcinet_status_compatible(status, PCINET_STATUS_SIG_BOARD)."""
     return (board_status & SIG_MASK == SIG_BOARD
             and (board_status & VERSION_MASK) >> VERSION_SHIFT == VERSION_MAJOR)
+
+
+def pcinetd_request(directory: Path, line: str, timeout: float = 10.0) -> dict[str, Any]:
+    """One command over pcinetd's control socket in directory, one JSON reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(str(directory / "pcinetd.sock"))
+        s.sendall(line.encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            assert chunk, f"pcinetd closed the connection on {line!r}"
+            data += chunk
+    reply = json.loads(data)
+    assert isinstance(reply, dict)
+    return reply
 
 
 class ConsoleError(AssertionError):

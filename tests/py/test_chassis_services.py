@@ -30,7 +30,7 @@ from pcinet_sim.paths import pcinetd_program, uboot_board, uboot_build
 
 from conftest import run_cli
 from ptyconsole import Pty
-from simhelpers import NO_HOST, PROMPT, TEST_BOARD, RunningChassis
+from simhelpers import NO_HOST, PROMPT, TEST_BOARD, RunningChassis, pcinetd_request
 
 PCINETD = pcinetd_program()
 UBOOT = uboot_build() / "u-boot"
@@ -136,21 +136,6 @@ def netns_inode(ns: str) -> int:
 
 def in_netns(pid: int, ns: str) -> bool:
     return os.stat(f"/proc/{pid}/ns/net").st_ino == netns_inode(ns)
-
-
-def pcinetd_request(directory: Path, line: str) -> dict[str, object]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
-        s.connect(str(directory / "pcinetd.sock"))
-        s.sendall(line.encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            assert chunk, f"pcinetd closed the connection on {line!r}"
-            data += chunk
-    reply = json.loads(data)
-    assert isinstance(reply, dict)
-    return reply
 
 
 def pcinetd_answers(directory: Path) -> bool:

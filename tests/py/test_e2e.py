@@ -16,7 +16,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import string
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from pcinet_sim.supervisor import read_state
 
 from conftest import REPO
 from ptyconsole import Pty
-from simhelpers import PROMPT, RunningChassis
+from simhelpers import PROMPT, RunningChassis, pcinetd_request
 
 UBOOT = REPO / "build" / "u-boot-sandbox" / "u-boot"
 UBOOT_BOARD = REPO / "sim" / "board" / "uboot-board.sh"
@@ -82,17 +81,8 @@ class Crate:
         return info
 
     def request(self, line: str) -> dict[str, Any]:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(10)
-            s.connect(str(self.dir / "pcinetd.sock"))
-            s.sendall(line.encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                assert chunk, f"pcinetd closed the connection on {line!r}"
-                data += chunk
-        reply = json.loads(data)
-        assert isinstance(reply, dict) and reply["ok"] is True, reply
+        reply = pcinetd_request(self.dir, line)
+        assert reply["ok"] is True, reply
         return reply
 
     def slot(self, n: int) -> dict[str, Any]:

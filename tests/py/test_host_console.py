@@ -8,7 +8,6 @@ DIR/slotNN/console, opened as a raw terminal, and DIR/pcinetd.sock.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -24,7 +23,7 @@ import pytest
 
 from conftest import REPO
 from ptyconsole import Pty
-from simhelpers import PROMPT, VERSION_RE, RunningChassis
+from simhelpers import PROMPT, VERSION_RE, RunningChassis, pcinetd_request
 
 PCINETD = REPO / "build" / "host" / "pcinetd"
 PCINETD_ASAN = REPO / "build" / "host" / "pcinetd-asan"
@@ -75,18 +74,7 @@ class Daemon:
 
     def request(self, line: str, timeout: float = 10.0) -> dict[str, Any]:
         """One command over the control socket, one JSON reply."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(str(self.sock))
-            s.sendall(line.encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                assert chunk, f"pcinetd closed the connection on {line!r}"
-                data += chunk
-        reply = json.loads(data)
-        assert isinstance(reply, dict)
-        return reply
+        return pcinetd_request(self.dir, line, timeout)
 
     def slot(self, n: int) -> dict[str, Any]:
         reply = self.request(f"status {n}")

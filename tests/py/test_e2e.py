@@ -339,7 +339,7 @@ def test_resets_mid_transfer(crate: Crate) -> None:
     """Reset a board in the middle of a transfer 20 times: the host and the
     slot next to it never notice, and the link comes back."""
     victim, neighbour = 3, 4
-    data = random.Random(3).randbytes(16 * MIB)
+    data = random.Random(3).randbytes(48 * MIB)  # long enough to be hit mid-way
     side = random.Random(4).randbytes(4 * MIB)
     crate.put("image-victim", data)
     crate.put("image-neighbour", side)
@@ -365,10 +365,12 @@ def test_resets_mid_transfer(crate: Crate) -> None:
             start = len(vcon.received)
             vcon.write(f"tftpboot {LOADADDR:x} image-victim\r".encode())
             vcon.expect(b"Loading: ", start, timeout=30)
-            time.sleep(rnd.uniform(0.0, 0.4))
+            time.sleep(rnd.uniform(0.0, 0.3))
             crate.request(f"reset {victim}")
-            vcon.expect(re.compile(rb"U-Boot 20.*?" + re.escape(PROMPT), re.S), start,
-                        timeout=60)
+            banner = vcon.expect(re.compile(rb"U-Boot 20.*?" + re.escape(PROMPT), re.S),
+                                 start, timeout=60)
+            assert b"Bytes transferred" not in vcon.received[start:banner.start()], \
+                f"reset {i + 1} came after the transfer, not in it"
             vcon.quiet()
             assert crate.slot(victim)["resets_requested"] >= i + 1
     finally:

@@ -412,7 +412,7 @@ again:
 		goto again;
 	case BOARD_REFUSED:
 		if (valid) {
-			if (om1i && !running)
+			if (om1i && !running && !n->hold)
 				refused_look_again(s);
 			return;
 		}
@@ -441,7 +441,7 @@ again:
 			n->wait_logged = false;
 			return;
 		}
-		if (valid && n->enabled)
+		if (valid && n->enabled && !n->hold)
 			attach(s, false);
 		return;
 	}
@@ -462,23 +462,11 @@ void net_reset_observed(struct slot *s)
 	tap_interest(s);
 }
 
-void net_shutdown(struct slot *s)
+bool net_release(struct slot *s)
 {
-	struct net *n = &s->net;
-	u32 start = now_ms();
-
 	if (s->state == BOARD_ATTACHED)
 		detach(s, slot_rd(s, M83XX_MU_OMR1), false);
-	/* 10.7: the memory stays the board's until it lets go */
-	while (s->state == BOARD_DETACHING &&
-	       (u32)(now_ms() - start) < 2 * PCINET_DETACH_ACK_MS) {
-		usleep(1000);
-		net_status(s, slot_rd(s, M83XX_MU_OMR1), false);
-	}
-	if (s->state == BOARD_DETACHING)
-		logmsg("slot %u: board still RUNNING %u ms after the detach",
-		       s->num, 2 * PCINET_DETACH_ACK_MS);
-	(void)n;
+	return s->state == BOARD_DETACHING;
 }
 
 /* h2b_cons moved: our transmit buffers come back (8.3 step 6) */

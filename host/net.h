@@ -34,6 +34,7 @@ struct slot;
 
 struct net {
 	bool enabled;			/* --subnet: this slot has a TAP */
+	bool hold;			/* no attach: a reset or unload is coming */
 	char ifname[TAP_NAME_MAX];	/* pcinet<N> */
 	u32 host_addr;			/* A.B.N.1, host byte order */
 	int tap;			/* TAP fd, -1 without */
@@ -98,8 +99,13 @@ int net_use_fd(struct slot *s, int fd);
 void net_status(struct slot *s, u32 b, bool om1i);
 /* Section 10.4 step 3: the board was reset; everything it had is gone */
 void net_reset_observed(struct slot *s);
-/* Before a host-initiated reset or unload (10.7, 10.8): detach, wait */
-void net_shutdown(struct slot *s);
+/*
+ * Before a host-initiated reset or unload (10.7, 10.8): detach if attached.
+ * True while the board may still write our memory (DETACHING): the caller
+ * waits for that without blocking the other slots. Set net.hold to keep a
+ * slot from attaching meanwhile.
+ */
+bool net_release(struct slot *s);
 /* PCINET_DB_NET_KICK from the board, or a poll: the rings moved */
 void net_kick(struct slot *s);
 /* Events on the TAP fd */

@@ -164,11 +164,40 @@ static void dispatch(struct evsrc *src, uint32_t events)
 	}
 }
 
+/*
+ * Unload (10.7): every slot detaches at once, then all wait together - at
+ * most twice PCINET_DETACH_ACK_MS - for their boards to let go of our
+ * memory, before the slots close.
+ */
+static void release_all(void)
+{
+	unsigned int i, waiting;
+	u32 start = now_ms();
+
+	do {
+		waiting = 0;
+		for (i = 1; i <= PCINETD_MAX_SLOTS; i++) {
+			struct slot *s = dmn.slot[i];
+
+			if (!s)
+				continue;
+			if (s->state == BOARD_DETACHING)
+				slot_status_check(s, false);
+			else if (!slot_release(s))
+				continue;
+			waiting += s->state == BOARD_DETACHING;
+		}
+		if (waiting)
+			usleep(1000);
+	} while (waiting && (u32)(now_ms() - start) < 2 * PCINET_DETACH_ACK_MS);
+}
+
 static void shutdown_all(void)
 {
 	unsigned int i;
 
 	control_close();
+	release_all();
 	for (i = 1; i <= PCINETD_MAX_SLOTS; i++) {
 		if (dmn.slot[i])
 			slot_stop(dmn.slot[i]);

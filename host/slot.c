@@ -15,6 +15,8 @@
 
 #define OMI_ALL	(M83XX_OMI_OM0I | M83XX_OMI_OM1I | M83XX_OMI_ODI)
 
+static void reset_when_released(struct slot *s, u32 now);
+
 u32 slot_host_status(void)
 {
 	return pcinet_status_make(PCINET_STATUS_SIG_HOST, PCINET_UART_RX_ENABLED);
@@ -95,6 +97,7 @@ void slot_status_check(struct slot *s, bool om1i)
 	evaluate(s, b, om1i);				/* 4 */
 	if (om1i)					/* 5 */
 		pcinet_cons_tx_peer_back(&s->con.tx);
+	reset_when_released(s, s->last_check_ms);
 }
 
 void slot_irq(struct slot *s)
@@ -136,6 +139,7 @@ void slot_tick(struct slot *s, u32 now)
 	}
 	console_tick(s, now);
 	net_tick(s, now);
+	reset_when_released(s, now);
 }
 
 int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
@@ -197,8 +201,10 @@ void slot_stop(struct slot *s)
 {
 	if (!s->hw)
 		return;
-	/* 10.7: detach, and wait (bounded) for the board to let go */
-	net_shutdown(s);
+	/* 10.7: detach (the caller has waited for the board to let go) */
+	if (slot_release(s))
+		logmsg("slot %u: board still RUNNING at unload: its DMA may still hit our memory",
+		       s->num);
 	net_close(s);
 	/* 9.4/10.7: our console stops accepting input first */
 	mask_irqs(s, true);
@@ -210,18 +216,51 @@ void slot_stop(struct slot *s)
 	s->hw = NULL;
 }
 
-void slot_reset(struct slot *s)
+static void reset_now(struct slot *s)
 {
-	/* 10.8: stop using the board, then reset */
-	s->resets_requested++;
-	logmsg("slot %u: resetting the board", s->num);
-	net_shutdown(s);
+	s->reset_pending = false;
+	s->net.hold = false;
 	s->board_uart = false;
 	slot_wr(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
 	slot_wr(s, M83XX_RST_RCR, M83XX_RCR_SWHR);
 	/* The reset cleared IMR1: the check observes it and starts over */
 	slot_status_check(s, false);
 	console_pump(s);
+}
+
+void slot_reset(struct slot *s)
+{
+	s->resets_requested++;
+	logmsg("slot %u: resetting the board", s->num);
+	if (s->reset_pending)
+		return;
+	s->net.hold = true;
+	if (net_release(s)) {
+		/* 10.8: it lets go first (or the deadline passes) */
+		s->reset_pending = true;
+		s->reset_deadline = now_ms() + PCINET_DETACH_ACK_MS;
+		return;
+	}
+	reset_now(s);
+}
+
+bool slot_release(struct slot *s)
+{
+	s->net.hold = true;
+	return net_release(s);
+}
+
+/* A pending reset goes ahead once the board let go, or at its deadline */
+static void reset_when_released(struct slot *s, u32 now)
+{
+	if (!s->reset_pending)
+		return;
+	if (s->state == BOARD_DETACHING && (int32_t)(now - s->reset_deadline) < 0)
+		return;
+	if (s->state == BOARD_DETACHING)
+		logmsg("slot %u: board still RUNNING %u ms after the detach: resetting it anyway",
+		       s->num, PCINET_DETACH_ACK_MS);
+	reset_now(s);
 }
 
 int slot_json(struct slot *s, char *buf, size_t len)

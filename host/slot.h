@@ -54,6 +54,8 @@ struct slot {
 	bool board_uart;		/* board console accepts input */
 	u32 last_check_ms;
 
+	bool reset_pending;		/* reset asked for, board still detaching */
+	u32 reset_deadline;
 	uint64_t resets_seen;		/* board resets observed (10.4 step 3) */
 	uint64_t resets_requested;		/* by `reset SLOT` */
 	uint64_t all_ones;			/* reads of 0xFFFFFFFF */
@@ -90,8 +92,14 @@ void slot_irq(struct slot *s);
 void slot_tick(struct slot *s, u32 now);
 /* Section 10.4; om1i: the board wrote its status */
 void slot_status_check(struct slot *s, bool om1i);
-/* Host-initiated reset, section 10.8 */
+/*
+ * Host-initiated reset, section 10.8: detach, then RPR/RCR once the board
+ * has let go of our memory or PCINET_DETACH_ACK_MS passed - from the loop,
+ * so one slot's wait never holds up another.
+ */
 void slot_reset(struct slot *s);
+/* Unload, first half: detach, hold attaches; true while still detaching */
+bool slot_release(struct slot *s);
 /* The slot's row as a JSON object (no newline) */
 int slot_json(struct slot *s, char *buf, size_t len);
 

@@ -46,6 +46,7 @@ enum rogue_mode {
 	ROGUE_CMPL,	/* a completion longer than max_frame */
 	ROGUE_FLAGS,	/* a completion with reserved flags */
 	ROGUE_SPRAY,	/* random words all over the host area, every poll */
+	ROGUE_STUCK,	/* never lets go: stays RUNNING after the host detaches */
 	ROGUE_MODES
 };
 

@@ -338,11 +338,12 @@ void board_net_service(struct board *b)
 		return;
 	if (!b->net.attached && host_running)
 		attach(b);
-	else if (b->net.attached && !host_running)
+	else if (b->net.attached && !host_running && b->rogue != ROGUE_STUCK)
 		detach(b, NULL);
 	if (!b->net.attached)
 		return;
-	if (b->rogue != ROGUE_OFF && b->rogue != ROGUE_LAYOUT) {
+	if (b->rogue != ROGUE_OFF && b->rogue != ROGUE_LAYOUT &&
+	    b->rogue != ROGUE_STUCK) {
 		misbehave(b);
 		return;
 	}

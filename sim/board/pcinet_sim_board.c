@@ -93,7 +93,7 @@ static void self_reset(struct board *b)
 const char *const rogue_names[ROGUE_MODES] = {
 	[ROGUE_OFF] = "off", [ROGUE_LAYOUT] = "layout", [ROGUE_CONS] = "cons",
 	[ROGUE_DONE] = "done", [ROGUE_CMPL] = "cmpl", [ROGUE_FLAGS] = "flags",
-	[ROGUE_SPRAY] = "spray",
+	[ROGUE_SPRAY] = "spray", [ROGUE_STUCK] = "stuck",
 };
 
 static void set_rogue(struct board *b, const char *mode)
@@ -109,7 +109,7 @@ static void set_rogue(struct board *b, const char *mode)
 			return;
 		}
 	}
-	out_str(b, "usage: rogue off|layout|cons|done|cmpl|flags|spray\r\n");
+	out_str(b, "usage: rogue off|layout|cons|done|cmpl|flags|spray|stuck\r\n");
 }
 
 static void run_command(struct board *b, const char *cmd)

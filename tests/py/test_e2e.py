@@ -463,3 +463,30 @@ def test_rogue_board_is_contained(rogue_crate: Crate) -> None:
     assert frames_echo(crate, 2) == {"sent": 40, "echoed": 40, "bad": 0}
     assert crate.service("pcinetd")["pid"] == pid, "pcinetd died on the way"
     assert crate.violations() == {}
+
+
+def test_reset_of_a_board_that_never_lets_go(rogue_crate: Crate) -> None:
+    """A board that stays RUNNING after the host's detach is reset anyway once
+    PCINET_DETACH_ACK_MS has passed; the wait holds up no other slot."""
+    crate = rogue_crate
+    cons = {n: crate.console(n) for n in (1, 2)}
+    for con in cons.values():
+        con.command("valid")
+    for n in (1, 2):
+        wait_for(f"slot {n} attached", attached(crate, n))
+    cons[2].command("rogue stuck")
+    crate.request("reset 2")
+    row = crate.slot(2)
+    assert row["state"] == "detaching" and not row["carrier"], row
+    # meanwhile slot 1 carries frames as ever
+    assert frames_echo(crate, 1, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+    wait_for("the reset", lambda: int(crate.slot(2)["resets_seen"]) >= 1, timeout=10)
+    wait_for("the board back", lambda: bool(crate.slot(2)["board_console"]), timeout=10)
+    assert b"epoch 1" in cons[2].command("version")
+    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    assert "resetting it anyway" in log, log[-1000:]
+    # the board is back, fresh (not rogue), and links again
+    cons[2].command("valid")
+    wait_for("slot 2 attached again", attached(crate, 2))
+    assert frames_echo(crate, 2, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+    assert crate.violations() == {}

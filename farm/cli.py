@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The farm command.
+
+    farm [--chassis FILE] check
+    farm [--chassis FILE] status [--json]
+    farm [--chassis FILE] sim up|down|status
+
+Exit codes: 0 success, 1 a failed operation, 2 bad usage or a bad chassis
+file (one message per problem, with file, line and key path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from pcinet_sim import cli as sim_cli
+from pcinet_sim.paths import default_runtime_dir
+from pcinet_sim.supervisor import read_state
+
+from .config import Chassis, ConfigErrors, load
+
+DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
+
+
+def sim_dir(ch: Chassis) -> Path:
+    """The simulated chassis' runtime directory."""
+    if ch.sim_dir is not None:
+        return ch.sim_dir
+    return default_runtime_dir() / ch.name
+
+
+def _pcinetd(directory: Path) -> dict[int, dict[str, Any]]:
+    """pcinetd's row per slot, or nothing if it does not answer."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(str(directory / "pcinetd.sock"))
+            s.sendall(b"status\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    return {}
+                data += chunk
+    except OSError:
+        return {}
+    reply = json.loads(data)
+    return {int(r["slot"]): r for r in reply.get("slots", [])}
+
+
+def status_rows(ch: Chassis) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    live: dict[int, dict[str, Any]] = {}
+    running = False
+    if ch.backend == "sim":
+        directory = sim_dir(ch)
+        running = read_state(directory) is not None
+        live = _pcinetd(directory) if running else {}
+    for n, slot in sorted(ch.slots.items()):
+        row = live.get(n, {})
+        rows.append({
+            "slot": n,
+            "board": slot.board,
+            "enabled": slot.enabled,
+            "address": slot.address,
+            "state": row.get("state", "up" if running else "down"),
+            "registers_valid": bool(row.get("registers_valid", False)),
+            "console": bool(row.get("board_console", False)),
+            "last_result": "",
+        })
+    return rows
+
+
+def cmd_check(ch: Chassis, args: argparse.Namespace) -> int:
+    enabled = ch.enabled_slots()
+    print(f"{ch.file}: chassis {ch.name}, backend {ch.backend}, {len(ch.slots)} slots "
+          f"({len(enabled)} enabled), board types {', '.join(sorted(ch.board_types))}, "
+          f"{len(ch.images)} images: ok")
+    return 0
+
+
+def cmd_status(ch: Chassis, args: argparse.Namespace) -> int:
+    rows = status_rows(ch)
+    if args.json:
+        print(json.dumps({"chassis": ch.name, "backend": ch.backend, "slots": rows}, indent=1))
+        return 0
+    print(f"chassis {ch.name} ({ch.backend})")
+    print(f"{'SLOT':>4}  {'BOARD':<18} {'ENABLED':<7}  {'ADDRESS':<15} {'STATE':<12} "
+          f"{'VALID':<5}  {'CONSOLE':<7}  LAST")
+    for r in rows:
+        print(f"{r['slot']:>4}  {r['board']:<18} {'yes' if r['enabled'] else 'no':<7}  "
+              f"{r['address']:<15} {r['state']:<12} {'yes' if r['registers_valid'] else 'no':<5}"
+              f"  {'yes' if r['console'] else 'no':<7}  {r['last_result'] or '-'}")
+    return 0
+
+
+def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
+    if ch.backend != "sim":
+        print(f"farm sim: chassis {ch.name} has backend {ch.backend}, not sim", file=sys.stderr)
+        return 2
+    argv = [args.action, "--dir", str(sim_dir(ch))]
+    if args.action == "up":
+        argv += ["--slots", str(max(ch.slots)), "--subnet", ch.subnet]
+        if ch.tftp.root is not None:
+            argv += ["--tftp-root", str(ch.tftp.root)]
+    return sim_cli.main(argv)
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--chassis", type=Path, default=argparse.SUPPRESS,
+                        help=f"the chassis file (default: {DEFAULT_CHASSIS})")
+    ap = argparse.ArgumentParser(prog="farm", parents=[common],
+                                 description="Run a crate of PCINet boards.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check", parents=[common], help="validate the chassis file")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("status", parents=[common], help="one line per slot")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("sim", parents=[common], help="the simulated chassis")
+    p.add_argument("action", choices=("up", "down", "status"))
+    p.set_defaults(func=cmd_sim)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    file = getattr(args, "chassis", DEFAULT_CHASSIS)
+    try:
+        ch = load(file)
+    except ConfigErrors as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        n = len(e.problems)
+        print(f"farm: {file}: {n} problem{'s' if n > 1 else ''}; nothing done",
+              file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(ch, args))
+    except BrokenPipeError:  # farm status | head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

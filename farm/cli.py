@@ -4,6 +4,7 @@
     farm [--chassis FILE] check
     farm [--chassis FILE] status [--json]
     farm [--chassis FILE] sim up|down|status
+    farm [--chassis FILE] reboot SLOT... | --all
 
 Exit codes: 0 success, 1 a failed operation, 2 bad usage or a bad chassis
 file (one message per problem, with file, line and key path).
@@ -24,6 +25,7 @@ from pcinet_sim.paths import default_runtime_dir
 from pcinet_sim.supervisor import read_state
 
 from .config import Chassis, ConfigErrors, load
+from .reboot import reboot
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 
@@ -112,6 +114,45 @@ def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
     return sim_cli.main(argv)
 
 
+def ensure_sim_up(ch: Chassis) -> bool:
+    """The simulated chassis runs (started if it was not); False if it cannot."""
+    if ch.backend != "sim" or read_state(sim_dir(ch)) is not None:
+        return True
+    print(f"farm: starting the simulated chassis in {sim_dir(ch)}", flush=True)
+    return cmd_sim(ch, argparse.Namespace(action="up")) == 0
+
+
+def pick_slots(ch: Chassis, args: argparse.Namespace) -> list[int] | None:
+    """The slots a command works on; None (after a message) if they are wrong."""
+    if args.all:
+        return ch.enabled_slots()
+    if not args.slots:
+        print("farm: name the slots, or --all", file=sys.stderr)
+        return None
+    for n in args.slots:
+        if n not in ch.slots:
+            print(f"farm: slot {n} is not in {ch.file} (slots: "
+                  f"{', '.join(map(str, sorted(ch.slots)))})", file=sys.stderr)
+            return None
+        if not ch.slots[n].enabled:
+            print(f"farm: slot {n} is disabled in {ch.file}", file=sys.stderr)
+            return None
+    return sorted(set(args.slots))
+
+
+def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
+    slots = pick_slots(ch, args)
+    if slots is None:
+        return 2
+    if not ensure_sim_up(ch):
+        return 1
+    results = reboot(ch.file, slots)
+    failed = [r.slot for r in results if not r.ok]
+    print(f"farm reboot: {len(results) - len(failed)} of {len(results)} back at the prompt"
+          + (f"; failed: {', '.join(map(str, failed))}" if failed else ""))
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--chassis", type=Path, default=argparse.SUPPRESS,
@@ -124,6 +165,11 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="one line per slot")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser("reboot", parents=[common],
+                       help="reset slots through the host, wait for their U-Boot prompt")
+    p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
+    p.add_argument("--all", action="store_true", help="every enabled slot")
+    p.set_defaults(func=cmd_reboot)
     p = sub.add_parser("sim", parents=[common], help="the simulated chassis")
     p.add_argument("action", choices=("up", "down", "status"))
     p.set_defaults(func=cmd_sim)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +26,19 @@ def farm(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def test_sim_up_status_down(tmp_path: Path) -> None:
+def small_chassis(tmp_path: Path, slots: int) -> Path:
+    """The repository's chassis file, cut down to a few slots in tmp_path."""
     text = (REPO / "farm" / "chassis.yaml").read_text()
-    text = text.replace("  slots: 19 ", f"  dir: {tmp_path / 'crate'}\n  slots: 3 ")
-    text = text[:text.index("  - {slot: 4,")]
+    text = text.replace("  slots: 19 ", f"  dir: {tmp_path / 'crate'}\n  slots: {slots} ")
+    text = text[:text.index(f"  - {{slot: {slots + 1},")]
     f = tmp_path / "chassis.yaml"
     f.write_text(text)
     assert farm("check", "--chassis", str(f)).returncode == 0
+    return f
+
+
+def test_sim_up_status_down(tmp_path: Path) -> None:
+    f = small_chassis(tmp_path, 3)
     up = farm("sim", "up", "--chassis", str(f))
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -47,3 +54,28 @@ def test_sim_up_status_down(tmp_path: Path) -> None:
     assert not (tmp_path / "crate").exists()
     rows = json.loads(farm("status", "--json", "--chassis", str(f)).stdout)["slots"]
     assert {r["state"] for r in rows} == {"down"}
+
+
+def test_reboot_brings_slots_back(tmp_path: Path) -> None:
+    """farm reboot 3 5: both reset through the host, both back at U-Boot's prompt;
+    the chassis comes up by itself for it."""
+    f = small_chassis(tmp_path, 5)
+    try:
+        res = farm("reboot", "3", "5", "--chassis", str(f))
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "starting the simulated chassis" in res.stdout
+        assert re.search(r"slot  3: back in [\d.]+ s: U-Boot 20\d\d", res.stdout), res.stdout
+        assert re.search(r"slot  5: back in [\d.]+ s: U-Boot 20\d\d", res.stdout), res.stdout
+        rows = {r["slot"]: r for r in
+                json.loads(farm("status", "--json", "--chassis", str(f)).stdout)["slots"]}
+        assert rows[3]["console"] and rows[5]["console"]
+        state = json.loads((tmp_path / "crate" / "supervisor.json").read_text())
+        assert state["boards"]["3"]["resets"] == 1 and state["boards"]["5"]["resets"] == 1
+        assert state["boards"]["4"]["resets"] == 0
+        # bad usage: nothing happens, exit 2
+        for args in (["reboot"], ["reboot", "9"]):
+            bad = farm(*args, "--chassis", str(f))
+            assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
+    finally:
+        farm("sim", "down", "--chassis", str(f))
+    assert not (tmp_path / "crate").exists()

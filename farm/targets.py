@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labgrid targets for the slots of a chassis, derived from chassis.yaml.
+
+Never written by hand: the console is the host daemon's pty for the slot
+(labgrid's RawSerialPort + SerialDriver), the prompt and commands are
+labgrid's UBootDriver with the board type's prompt, reset is ours. labgrid
+is not thread-safe: build a slot's target in the process that uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from labgrid import Target
+from labgrid.driver import SerialDriver, UBootDriver
+from labgrid.resource import RawSerialPort
+
+from .config import Chassis
+from .labgrid_parts import PCINetResetDriver, PCINetSlot
+
+AUTOBOOT = "Hit any key to stop autoboot"
+
+
+def runtime_dir(ch: Chassis) -> Path:
+    from .cli import sim_dir  # the sim's layout; real crates configure their own
+
+    return sim_dir(ch)
+
+
+def _bind(cls: Any, target: Target, **fields: Any) -> Any:
+    """Make a labgrid resource or driver, bound to target (labgrid's way)."""
+    return cls(target, name=None, **fields)
+
+
+def slot_target(ch: Chassis, slot: int) -> Target:
+    directory = runtime_dir(ch)
+    board = ch.board_types[ch.slots[slot].board]
+    # the prompt as a pattern that "crc32 ... ==> 1234abcd" does not match
+    t = Target(f"slot{slot:02d}")
+    _bind(RawSerialPort, t, port=str(directory / f"slot{slot:02d}" / "console"))
+    _bind(PCINetSlot, t, slot=slot, control=str(directory / "pcinetd.sock"))
+    _bind(SerialDriver, t, timeout=ch.timeouts.command)
+    _bind(PCINetResetDriver, t, timeout=float(ch.timeouts.prompt))
+    _bind(UBootDriver, t, prompt=r"(?<![=])" + re.escape(board.prompt), autoboot=AUTOBOOT,
+          interrupt="\r", login_timeout=int(ch.timeouts.prompt),
+          boot_timeout=int(ch.timeouts.prompt))
+    return t

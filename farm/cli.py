@@ -5,6 +5,7 @@
     farm [--chassis FILE] status [--json]
     farm [--chassis FILE] sim up|down|status
     farm [--chassis FILE] reboot SLOT... | --all
+    farm [--chassis FILE] boot SLOT... | --all [--kernel F] [--log-dir D]
 
 Exit codes: 0 success, 1 a failed operation, 2 bad usage or a bad chassis
 file (one message per problem, with file, line and key path).
@@ -24,6 +25,7 @@ from pcinet_sim import cli as sim_cli
 from pcinet_sim.paths import default_runtime_dir
 from pcinet_sim.supervisor import read_state
 
+from .boot import boot, stage_image
 from .config import Chassis, ConfigErrors, load
 from .reboot import reboot
 
@@ -153,6 +155,48 @@ def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def tftp_root(ch: Chassis) -> Path | None:
+    if ch.tftp.root is not None:
+        return ch.tftp.root
+    state = read_state(sim_dir(ch)) if ch.backend == "sim" else None
+    root = state.get("tftp_root") if state else None
+    return Path(str(root)) if root else None
+
+
+def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
+    slots = pick_slots(ch, args)
+    if slots is None:
+        return 2
+    kernel = args.kernel or ch.images.get("kernel")
+    if kernel is None:
+        print("farm boot: no kernel: give --kernel F or images.kernel in the chassis file",
+              file=sys.stderr)
+        return 2
+    if not Path(kernel).is_file():
+        print(f"farm boot: {kernel}: no such file", file=sys.stderr)
+        return 2
+    if not ensure_sim_up(ch):
+        return 1
+    root = tftp_root(ch)
+    if root is None:
+        print("farm boot: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
+        return 2
+    image = stage_image(Path(kernel), root, Path(kernel).name)
+    log_dir = args.log_dir or (sim_dir(ch) / "logs" / "farm" if ch.backend == "sim"
+                               else Path("farm-logs"))
+    print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}, "
+          f"on slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}", flush=True)
+    results = boot(ch.file, slots, image, Path(log_dir))
+    failed = [r for r in results if not r.ok]
+    print(f"\n{'SLOT':>4}  {'RESULT':<8} {'STAGE':<8} {'TIME':>7}  DETAIL")
+    for r in results:
+        total = sum(t for _, t in r.stages)
+        print(f"{r.slot:>4}  {'ok' if r.ok else 'FAILED':<8} {r.stage:<8} {total:6.2f}s  "
+              f"{r.detail}")
+    print(f"logs: {log_dir}")
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--chassis", type=Path, default=argparse.SUPPRESS,
@@ -170,6 +214,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
     p.add_argument("--all", action="store_true", help="every enabled slot")
     p.set_defaults(func=cmd_reboot)
+    p = sub.add_parser("boot", parents=[common],
+                       help="reset, tftp the kernel over the backplane, verify, boot")
+    p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
+    p.add_argument("--all", action="store_true", help="every enabled slot")
+    p.add_argument("--kernel", type=Path, help="the image to boot (default: images.kernel)")
+    p.add_argument("--log-dir", type=Path, help="where each slot's log goes")
+    p.set_defaults(func=cmd_boot)
     p = sub.add_parser("sim", parents=[common], help="the simulated chassis")
     p.add_argument("action", choices=("up", "down", "status"))
     p.set_defaults(func=cmd_sim)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -79,3 +80,45 @@ def test_reboot_brings_slots_back(tmp_path: Path) -> None:
     finally:
         farm("sim", "down", "--chassis", str(f))
     assert not (tmp_path / "crate").exists()
+
+
+MKIMAGE = REPO / "build" / "u-boot-sandbox" / "tools" / "mkimage"
+DTB = REPO / "build" / "u-boot-sandbox" / "arch" / "sandbox" / "dts" / "pcinet-board.dtb"
+
+
+def fit_image(tmp_path: Path, size: int) -> Path:
+    """A sandbox FIT kernel image (with a device tree: sandbox's bootm needs one)."""
+    payload = tmp_path / "payload"
+    payload.write_bytes(random.Random(size).randbytes(size))
+    fit = tmp_path / "kernel.itb"
+    subprocess.run([str(MKIMAGE), "-f", "auto", "-A", "sandbox", "-O", "linux", "-T", "kernel",
+                    "-C", "none", "-a", "0x3000000", "-e", "0x3000000", "-n", "farm-test",
+                    "-d", str(payload), "-b", str(DTB), str(fit)], check=True,
+                   capture_output=True)
+    return fit
+
+
+def test_boot_slots_and_the_handshake_in_their_logs(tmp_path: Path) -> None:
+    """farm boot 2 3: reset, prompt, network, tftp, verify (size, CRC32), boot -
+    both slots, in parallel; each log shows registers valid during the transfer
+    and invalid after it."""
+    f = small_chassis(tmp_path, 3)
+    kernel = fit_image(tmp_path, 3 * 1024 * 1024 + 1)  # odd: U-Boot's UDP checksum fix
+    logs = tmp_path / "logs"
+    try:
+        res = farm("boot", "2", "3", "--kernel", str(kernel), "--log-dir", str(logs),
+                   "--chassis", str(f))
+        assert res.returncode == 0, res.stdout + res.stderr
+        for n in (2, 3):
+            assert re.search(rf"^ +{n}  ok +boot ", res.stdout, re.M), res.stdout
+            log = (logs / f"slot{n:02d}-boot.log").read_text()
+            for stage in ("reset", "prompt", "network", "tftp", "verify", "boot"):
+                assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
+            events = re.findall(r"registers (valid|invalid)", log)
+            assert "valid" in events and events[-1] == "invalid", log
+            assert "sandbox: continuing" in log and "Bytes transferred" in log
+        # bad usage, nothing started: exit 2
+        bad = farm("boot", "2", "--kernel", str(tmp_path / "nope"), "--chassis", str(f))
+        assert bad.returncode == 2 and "no such file" in bad.stderr, bad.stderr
+    finally:
+        farm("sim", "down", "--chassis", str(f))

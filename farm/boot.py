@@ -59,6 +59,7 @@ def boot_one(chassis_file: Path, slot: int, kernel: Image, log_dir: Path) -> Boo
     from .config import load
     from .handshake import HandshakeWatch
     from .labgrid_parts import PCINetResetDriver
+    from .slotlock import SlotLock
     from .targets import slot_target
 
     result = BootResult(slot, False, "load", "")
@@ -90,7 +91,7 @@ def boot_one(chassis_file: Path, slot: int, kernel: Image, log_dir: Path) -> Boo
 
     watch = HandshakeWatch(directory / "pcinetd.sock", slot)
     try:
-        with watch:
+        with SlotLock(directory, slot), watch:
             target = slot_target(ch, slot)
             timed("reset", target.get_driver(PCINetResetDriver).reset)
             uboot = timed("prompt", lambda: target.get_driver(UBootDriver))

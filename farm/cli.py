@@ -6,6 +6,7 @@
     farm [--chassis FILE] sim up|down|status
     farm [--chassis FILE] reboot SLOT... | --all
     farm [--chassis FILE] boot SLOT... | --all [--kernel F] [--log-dir D]
+    farm [--chassis FILE] console SLOT [--log F] [--listen-only]
 
 Exit codes: 0 success, 1 a failed operation, 2 bad usage or a bad chassis
 file (one message per problem, with file, line and key path).
@@ -14,6 +15,7 @@ file (one message per problem, with file, line and key path).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -25,9 +27,11 @@ from pcinet_sim import cli as sim_cli
 from pcinet_sim.paths import default_runtime_dir
 from pcinet_sim.supervisor import read_state
 
+from . import console
 from .boot import boot, stage_image
 from .config import Chassis, ConfigErrors, load
 from .reboot import reboot
+from .slotlock import SlotBusy, SlotLock
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 
@@ -104,11 +108,23 @@ def cmd_status(ch: Chassis, args: argparse.Namespace) -> int:
     return 0
 
 
+def remove_farm_files(directory: Path) -> None:
+    """What farm keeps in a chassis directory (slot locks), before it goes."""
+    farm_dir = directory / "farm"
+    if farm_dir.is_dir():
+        for f in farm_dir.glob("slot*.lock"):
+            f.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            farm_dir.rmdir()
+
+
 def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
     if ch.backend != "sim":
         print(f"farm sim: chassis {ch.name} has backend {ch.backend}, not sim", file=sys.stderr)
         return 2
     argv = [args.action, "--dir", str(sim_dir(ch))]
+    if args.action == "down":
+        remove_farm_files(sim_dir(ch))
     if args.action == "up":
         argv += ["--slots", str(max(ch.slots)), "--subnet", ch.subnet]
         if ch.tftp.root is not None:
@@ -182,8 +198,7 @@ def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
         print("farm boot: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
     image = stage_image(Path(kernel), root, Path(kernel).name)
-    log_dir = args.log_dir or (sim_dir(ch) / "logs" / "farm" if ch.backend == "sim"
-                               else Path("farm-logs"))
+    log_dir = args.log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
     print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}, "
           f"on slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}", flush=True)
     results = boot(ch.file, slots, image, Path(log_dir))
@@ -195,6 +210,22 @@ def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
               f"{r.detail}")
     print(f"logs: {log_dir}")
     return 1 if failed else 0
+
+
+def cmd_console(ch: Chassis, args: argparse.Namespace) -> int:
+    if args.slot not in ch.slots:
+        print(f"farm console: slot {args.slot} is not in {ch.file}", file=sys.stderr)
+        return 2
+    if not ensure_sim_up(ch):
+        return 1
+    directory = sim_dir(ch)
+    try:
+        with SlotLock(directory, args.slot):
+            return console.run(directory / f"slot{args.slot:02d}" / "console", args.slot,
+                               args.log, args.listen_only)
+    except SlotBusy as e:
+        print(f"farm console: {e}", file=sys.stderr)
+        return 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -219,8 +250,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
     p.add_argument("--all", action="store_true", help="every enabled slot")
     p.add_argument("--kernel", type=Path, help="the image to boot (default: images.kernel)")
-    p.add_argument("--log-dir", type=Path, help="where each slot's log goes")
+    p.add_argument("--log-dir", type=Path,
+                   help="where each slot's log goes (default: ./farm-logs)")
     p.set_defaults(func=cmd_boot)
+    p = sub.add_parser("console", parents=[common], help="a terminal on a slot's console")
+    p.add_argument("slot", type=int, metavar="SLOT")
+    p.add_argument("--log", type=Path, help="also append the board's output to this file")
+    p.add_argument("--listen-only", action="store_true", help="send nothing to the board")
+    p.set_defaults(func=cmd_console)
     p = sub.add_parser("sim", parents=[common], help="the simulated chassis")
     p.add_argument("action", choices=("up", "down", "status"))
     p.set_defaults(func=cmd_sim)

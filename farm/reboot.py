@@ -27,22 +27,25 @@ def reboot_one(chassis_file: Path, slot: int) -> SlotResult:
     # imported here: each worker process has its own labgrid
     from labgrid.driver import UBootDriver
 
+    from .cli import sim_dir
     from .config import load
     from .labgrid_parts import PCINetResetDriver
+    from .slotlock import SlotLock
     from .targets import slot_target
 
     t0 = time.monotonic()
     target = None
     try:
         ch = load(chassis_file)
-        target = slot_target(ch, slot)
-        target.get_driver(PCINetResetDriver).reset()
-        uboot = target.get_driver(UBootDriver)
-        lines = uboot.run_check("version", timeout=int(ch.timeouts.command))
-        version = next((line for line in lines if line.startswith("U-Boot")), "")
-        if not version:
-            raise RuntimeError(f"no version line in {lines!r}")
-        return SlotResult(slot, True, time.monotonic() - t0, version)
+        with SlotLock(sim_dir(ch), slot):
+            target = slot_target(ch, slot)
+            target.get_driver(PCINetResetDriver).reset()
+            uboot = target.get_driver(UBootDriver)
+            lines = uboot.run_check("version", timeout=int(ch.timeouts.command))
+            version = next((line for line in lines if line.startswith("U-Boot")), "")
+            if not version:
+                raise RuntimeError(f"no version line in {lines!r}")
+            return SlotResult(slot, True, time.monotonic() - t0, version)
     except Exception as e:  # reported per slot, never a traceback
         return SlotResult(slot, False, time.monotonic() - t0, f"{type(e).__name__}: {e}")
     finally:

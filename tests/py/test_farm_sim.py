@@ -122,3 +122,36 @@ def test_boot_slots_and_the_handshake_in_their_logs(tmp_path: Path) -> None:
         assert bad.returncode == 2 and "no such file" in bad.stderr, bad.stderr
     finally:
         farm("sim", "down", "--chassis", str(f))
+
+
+def test_console_through_a_terminal(tmp_path: Path) -> None:
+    """farm console 2 in a terminal (pexpect): type version, read U-Boot's
+    answer, leave with Ctrl-]; while it runs, another user is told who holds
+    the slot."""
+    import pexpect
+
+    f = small_chassis(tmp_path, 2)
+    log = tmp_path / "console.log"
+    try:
+        assert farm("sim", "up", "--chassis", str(f)).returncode == 0
+        child = pexpect.spawn(str(FARM), ["console", "2", "--chassis", str(f), "--log", str(log)],
+                              timeout=30)
+        try:
+            child.expect("Ctrl-] to leave")
+            child.send("\r")
+            child.expect("=> ")
+            child.send("version\r")
+            child.expect(r"U-Boot 20\d\d\.\d\d")
+            child.expect("=> ")
+            busy = farm("console", "2", "--chassis", str(f))
+            assert busy.returncode == 1 and "slot 2 is in use by pid" in busy.stderr, busy.stderr
+            assert "farm console 2" in busy.stderr
+            child.send("\x1d")
+            child.expect("left")
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+        assert child.exitstatus == 0
+        assert b"U-Boot 20" in log.read_bytes()
+    finally:
+        farm("sim", "down", "--chassis", str(f))

@@ -7,6 +7,7 @@ import os
 import re
 import select
 import termios
+import threading
 import time
 import tty
 from pathlib import Path
@@ -57,3 +58,35 @@ class Pty(PromptConsole):
         end = time.monotonic() + timeout
         while self.read_some(idle):
             assert time.monotonic() < end, "console never went quiet"
+
+    def flood(self, data: bytes, want: int, stall: float, timeout: float | None = None
+              ) -> tuple[bytes, float]:
+        """Type data from a thread while reading; the first want bytes that come
+        back and the seconds they took. Fails if nothing arrives for stall
+        seconds, or (with timeout) if it all takes longer."""
+        start = len(self.received)
+        errors: list[BaseException] = []
+
+        def writer() -> None:
+            try:
+                self.write(data)
+            except BaseException as e:  # reported by the reading thread
+                errors.append(e)
+
+        t0 = time.monotonic()
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        last_len, last_progress = start, t0
+        while len(self.received) - start < want:
+            now = time.monotonic()
+            assert timeout is None or now < t0 + timeout, \
+                f"flood: {len(self.received) - start} of {want} bytes after {timeout} s"
+            assert now - last_progress < stall, \
+                f"flood stuck at {len(self.received) - start} of {want} bytes"
+            self.read_some(0.2)
+            if len(self.received) != last_len:
+                last_len, last_progress = len(self.received), time.monotonic()
+        elapsed = time.monotonic() - t0
+        thread.join(30)
+        assert not errors, errors
+        return bytes(self.received[start:start + want]), elapsed

@@ -218,30 +218,7 @@ def test_console_command_and_flood(crate: Crate) -> None:
         lines.append(line)
         typed += b"echo " + line + b"\r"
     expected = b"".join(b"echo " + line + b"\r\n" + line + b"\r\n" + PROMPT for line in lines)
-    start = len(con.received)
-    errors: list[BaseException] = []
-
-    def writer() -> None:
-        try:
-            con.write(bytes(typed))
-        except BaseException as e:  # reported below
-            errors.append(e)
-
-    t0 = time.monotonic()
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    last, last_change = start, t0
-    while len(con.received) - start < len(expected):
-        now = time.monotonic()
-        assert now - last_change < 30, \
-            f"flood stuck at {len(con.received) - start} of {len(expected)} bytes"
-        con.read_some(0.5)
-        if len(con.received) != last:
-            last, last_change = len(con.received), time.monotonic()
-    took = time.monotonic() - t0
-    thread.join(30)
-    assert not errors, errors
-    got = bytes(con.received[start:start + len(expected)])
+    got, took = con.flood(bytes(typed), len(expected), stall=30)
     assert got == expected, "console input or output lost, repeated or reordered"
     print(f"\nconsole flood through the pty: {len(typed)} B typed, {len(expected)} B back "
           f"in {took:.1f} s")

@@ -13,7 +13,6 @@ import random
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,30 +94,7 @@ def echo_flood(con: Pty, n: int, seed: int, timeout: float = 300.0) -> float:
     data = printable(n, seed)
     con.sync()
     start = len(con.received)
-    errors: list[BaseException] = []
-
-    def writer() -> None:
-        try:
-            con.write(data)
-        except BaseException as e:  # reported by the main thread
-            errors.append(e)
-
-    t0 = time.monotonic()
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    deadline = t0 + timeout
-    last_len, last_progress = start, t0
-    while len(con.received) - start < n:
-        now = time.monotonic()
-        assert now < deadline, f"flood: {len(con.received) - start} of {n} bytes after {timeout} s"
-        assert now - last_progress < 20, f"flood stuck at {len(con.received) - start} of {n}"
-        con.read_some(0.2)
-        if len(con.received) != last_len:
-            last_len, last_progress = len(con.received), time.monotonic()
-    elapsed = time.monotonic() - t0
-    thread.join(10)
-    assert not errors, errors
-    got = bytes(con.received[start:start + n])
+    got, elapsed = con.flood(data, n, stall=20, timeout=timeout)
     if got != data:
         bad = next(i for i in range(n) if got[i] != data[i])
         raise AssertionError(f"echo differs at byte {bad}: {got[bad:bad + 20]!r} "

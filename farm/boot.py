@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ def stage_image(src: Path, tftp_root: Path, name: str) -> Image:
     (tftp_root / "farm").mkdir(exist_ok=True)
     dst = tftp_root / "farm" / name
     tmp = dst.with_suffix(dst.suffix + ".tmp")
-    shutil.copyfile(src, tmp)
+    tmp.write_bytes(data)
     tmp.replace(dst)
     return Image(dst, f"farm/{name}", len(data), zlib.crc32(data))
 
@@ -55,7 +54,6 @@ class StageError(RuntimeError):
 def boot_one(chassis_file: Path, slot: int, kernel: Image, log_dir: Path) -> BootResult:
     from labgrid.driver import UBootDriver
 
-    from .cli import sim_dir
     from .config import load
     from .handshake import HandshakeWatch
     from .labgrid_parts import PCINetResetDriver
@@ -68,7 +66,7 @@ def boot_one(chassis_file: Path, slot: int, kernel: Image, log_dir: Path) -> Boo
     ch = load(chassis_file)
     conf = ch.slots[slot]
     board = ch.board_types[conf.board]
-    directory = sim_dir(ch)
+    directory = ch.sim_dir
 
     def run(uboot: Any, stage: str, cmd: str, timeout: float) -> list[str]:
         transcript.append(f"{board.prompt}{cmd}")

@@ -18,47 +18,29 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 from pcinet_sim import cli as sim_cli
-from pcinet_sim.paths import default_runtime_dir
 from pcinet_sim.supervisor import read_state
 
 from . import console
 from .boot import boot, stage_image
 from .config import Chassis, ConfigErrors, load
+from .hostctl import host_request
 from .reboot import reboot
 from .slotlock import SlotBusy, SlotLock
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 
 
-def sim_dir(ch: Chassis) -> Path:
-    """The simulated chassis' runtime directory."""
-    if ch.sim_dir is not None:
-        return ch.sim_dir
-    return default_runtime_dir() / ch.name
-
-
 def _pcinetd(directory: Path) -> dict[int, dict[str, Any]]:
     """pcinetd's row per slot, or nothing if it does not answer."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(5)
-            s.connect(str(directory / "pcinetd.sock"))
-            s.sendall(b"status\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(1 << 20)
-                if not chunk:
-                    return {}
-                data += chunk
-    except OSError:
+        reply = host_request(directory / "pcinetd.sock", "status", timeout=5)
+    except (OSError, ValueError):
         return {}
-    reply = json.loads(data)
     return {int(r["slot"]): r for r in reply.get("slots", [])}
 
 
@@ -67,7 +49,7 @@ def status_rows(ch: Chassis) -> list[dict[str, Any]]:
     live: dict[int, dict[str, Any]] = {}
     running = False
     if ch.backend == "sim":
-        directory = sim_dir(ch)
+        directory = ch.sim_dir
         running = read_state(directory) is not None
         live = _pcinetd(directory) if running else {}
     for n, slot in sorted(ch.slots.items()):
@@ -122,9 +104,9 @@ def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
     if ch.backend != "sim":
         print(f"farm sim: chassis {ch.name} has backend {ch.backend}, not sim", file=sys.stderr)
         return 2
-    argv = [args.action, "--dir", str(sim_dir(ch))]
+    argv = [args.action, "--dir", str(ch.sim_dir)]
     if args.action == "down":
-        remove_farm_files(sim_dir(ch))
+        remove_farm_files(ch.sim_dir)
     if args.action == "up":
         argv += ["--slots", str(max(ch.slots)), "--subnet", ch.subnet]
         if ch.tftp.root is not None:
@@ -134,9 +116,9 @@ def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
 
 def ensure_sim_up(ch: Chassis) -> bool:
     """The simulated chassis runs (started if it was not); False if it cannot."""
-    if ch.backend != "sim" or read_state(sim_dir(ch)) is not None:
+    if ch.backend != "sim" or read_state(ch.sim_dir) is not None:
         return True
-    print(f"farm: starting the simulated chassis in {sim_dir(ch)}", flush=True)
+    print(f"farm: starting the simulated chassis in {ch.sim_dir}", flush=True)
     return cmd_sim(ch, argparse.Namespace(action="up")) == 0
 
 
@@ -174,7 +156,7 @@ def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
 def tftp_root(ch: Chassis) -> Path | None:
     if ch.tftp.root is not None:
         return ch.tftp.root
-    state = read_state(sim_dir(ch)) if ch.backend == "sim" else None
+    state = read_state(ch.sim_dir) if ch.backend == "sim" else None
     root = state.get("tftp_root") if state else None
     return Path(str(root)) if root else None
 
@@ -218,7 +200,7 @@ def cmd_console(ch: Chassis, args: argparse.Namespace) -> int:
         return 2
     if not ensure_sim_up(ch):
         return 1
-    directory = sim_dir(ch)
+    directory = ch.sim_dir
     try:
         with SlotLock(directory, args.slot):
             return console.run(directory / f"slot{args.slot:02d}" / "console", args.slot,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pcinet_sim.paths import default_runtime_dir
+
 from . import yamlpos
 from .yamlpos import Key, path_text
 
@@ -79,7 +81,7 @@ class Chassis:
     file: Path
     name: str
     backend: str
-    sim_dir: Path | None
+    sim_dir: Path  # the simulated chassis' runtime directory
     subnet: str
     tftp: Tftp
     timeouts: Timeouts
@@ -334,5 +336,7 @@ def load(file: Path) -> Chassis:
     if ck.problems:
         raise ConfigErrors(ck.problems)
     assert name is not None and backend is not None and net is not None
+    if sim_dir is None:
+        sim_dir = default_runtime_dir() / name
     return Chassis(file.resolve(), name, backend, sim_dir, str(net), tftp, timeouts, types,
                    images, slots)

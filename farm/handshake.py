@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from .labgrid_parts import host_request
+from .hostctl import host_request
 
 POLL_S = 0.01
 

@@ -11,8 +11,6 @@ name them like labgrid's own.
 
 from __future__ import annotations
 
-import json
-import socket
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,23 +22,7 @@ from labgrid.protocol import ResetProtocol
 from labgrid.resource.common import Resource
 from labgrid.step import step
 
-
-def host_request(control: Path, line: str, timeout: float = 10.0) -> dict[str, Any]:
-    """One command to the host daemon's control socket; its JSON answer."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(str(control))
-        s.sendall(line.encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(1 << 20)
-            if not chunk:
-                raise OSError(f"{control}: the host closed the connection on {line!r}")
-            data += chunk
-    reply = json.loads(data)
-    if not isinstance(reply, dict) or reply.get("ok") is not True:
-        raise OSError(f"{control}: {line!r} failed: {reply}")
-    return reply
+from .hostctl import host_request
 
 
 @target_factory.reg_resource

@@ -27,7 +27,6 @@ def reboot_one(chassis_file: Path, slot: int) -> SlotResult:
     # imported here: each worker process has its own labgrid
     from labgrid.driver import UBootDriver
 
-    from .cli import sim_dir
     from .config import load
     from .labgrid_parts import PCINetResetDriver
     from .slotlock import SlotLock
@@ -37,7 +36,7 @@ def reboot_one(chassis_file: Path, slot: int) -> SlotResult:
     target = None
     try:
         ch = load(chassis_file)
-        with SlotLock(sim_dir(ch), slot):
+        with SlotLock(ch.sim_dir, slot):
             target = slot_target(ch, slot)
             target.get_driver(PCINetResetDriver).reset()
             uboot = target.get_driver(UBootDriver)

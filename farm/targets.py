@@ -10,7 +10,6 @@ is not thread-safe: build a slot's target in the process that uses it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from labgrid import Target
@@ -23,19 +22,13 @@ from .labgrid_parts import PCINetResetDriver, PCINetSlot
 AUTOBOOT = "Hit any key to stop autoboot"
 
 
-def runtime_dir(ch: Chassis) -> Path:
-    from .cli import sim_dir  # the sim's layout; real crates configure their own
-
-    return sim_dir(ch)
-
-
 def _bind(cls: Any, target: Target, **fields: Any) -> Any:
     """Make a labgrid resource or driver, bound to target (labgrid's way)."""
     return cls(target, name=None, **fields)
 
 
 def slot_target(ch: Chassis, slot: int) -> Target:
-    directory = runtime_dir(ch)
+    directory = ch.sim_dir
     board = ch.board_types[ch.slots[slot].board]
     # the prompt as a pattern that "crc32 ... ==> 1234abcd" does not match
     t = Target(f"slot{slot:02d}")

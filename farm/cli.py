@@ -4,9 +4,12 @@
     farm [--chassis FILE] check
     farm [--chassis FILE] status [--json]
     farm [--chassis FILE] sim up|down|status
-    farm [--chassis FILE] reboot SLOT... | --all
-    farm [--chassis FILE] boot SLOT... | --all [--kernel F] [--log-dir D]
+    farm [--chassis FILE] reboot SLOT... | --all [--log-dir D]
+    farm [--chassis FILE] boot SLOT... | --all [--kernel F] [--dtb F] [--log-dir D]
     farm [--chassis FILE] console SLOT [--log F] [--listen-only]
+    farm [--chassis FILE] reflash [SLOT... | --all] --image F [--log-dir D] [--report F]
+    farm [--chassis FILE] reflash --retry-failed [--report F]
+    farm [--chassis FILE] test [SLOT... | --all] [--log-dir D]
 
 Exit codes: 0 success, 1 a failed operation, 2 bad usage or a bad chassis
 file (one message per problem, with file, line and key path).
@@ -25,11 +28,14 @@ from typing import Any
 from pcinet_sim import cli as sim_cli
 from pcinet_sim.supervisor import read_state
 
-from . import console
-from .boot import boot, stage_image
+from . import console, results
+from .boot import boot
 from .config import Chassis, ConfigErrors, load
+from .firmware import ImageError, check_fits, read_image
 from .hostctl import host_request
 from .reboot import reboot
+from .reflash import Expect, read_report, reflash, write_report
+from .session import SlotResult, stage_image
 from .slotlock import SlotBusy, SlotLock
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
@@ -62,7 +68,7 @@ def status_rows(ch: Chassis) -> list[dict[str, Any]]:
             "state": row.get("state", "up" if running else "down"),
             "registers_valid": bool(row.get("registers_valid", False)),
             "console": bool(row.get("board_console", False)),
-            "last_result": "",
+            "last_result": results.last(ch.sim_dir, n),
         })
     return rows
 
@@ -96,6 +102,7 @@ def remove_farm_files(directory: Path) -> None:
     if farm_dir.is_dir():
         for f in farm_dir.glob("slot*.lock"):
             f.unlink(missing_ok=True)
+        results.remove(directory)
         with contextlib.suppress(OSError):
             farm_dir.rmdir()
 
@@ -140,17 +147,36 @@ def pick_slots(ch: Chassis, args: argparse.Namespace) -> list[int] | None:
     return sorted(set(args.slots))
 
 
+def result_table(ch: Chassis, command: str, rows: list[SlotResult], log_dir: Path,
+                 extra: tuple[str, str] | None = None) -> int:
+    """The per-slot table every multi-slot command ends with; its exit code.
+
+    extra: (heading, facts key) of one more column.
+    """
+    head = f" {extra[0]:<10}" if extra else ""
+    print(f"\n{'SLOT':>4}  {'RESULT':<7} {'STAGE':<9} {'TIME':>7}{head}  DETAIL")
+    for r in rows:
+        more = f" {r.facts.get(extra[1], '-')!s:<10}" if extra else ""
+        print(f"{r.slot:>4}  {'ok' if r.ok else 'FAILED':<7} {r.stage:<9} "
+              f"{r.seconds:6.2f}s{more}  {r.detail}")
+        results.record(ch.sim_dir, r.slot, command, r.ok, f"{r.stage}: {r.detail}")
+    failed = [r.slot for r in rows if not r.ok]
+    print(f"farm {command}: {len(rows) - len(failed)} of {len(rows)} ok"
+          + (f"; failed: {' '.join(map(str, failed))}" if failed else "")
+          + f"; logs in {log_dir}")
+    return 1 if failed else 0
+
+
 def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
     slots = pick_slots(ch, args)
     if slots is None:
         return 2
     if not ensure_sim_up(ch):
         return 1
-    results = reboot(ch.file, slots)
-    failed = [r.slot for r in results if not r.ok]
-    print(f"farm reboot: {len(results) - len(failed)} of {len(results)} back at the prompt"
-          + (f"; failed: {', '.join(map(str, failed))}" if failed else ""))
-    return 1 if failed else 0
+    log_dir = args.log_dir or Path("farm-logs")
+    print(f"farm reboot: slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}",
+          flush=True)
+    return result_table(ch, "reboot", reboot(ch.file, slots, log_dir), log_dir)
 
 
 def tftp_root(ch: Chassis) -> Path | None:
@@ -170,28 +196,90 @@ def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
         print("farm boot: no kernel: give --kernel F or images.kernel in the chassis file",
               file=sys.stderr)
         return 2
-    if not Path(kernel).is_file():
-        print(f"farm boot: {kernel}: no such file", file=sys.stderr)
-        return 2
+    dtb = args.dtb or ch.images.get("dtb")
+    for what, f in (("kernel", kernel), ("device tree", dtb)):
+        if f is not None and not Path(f).is_file():
+            print(f"farm boot: {what} {f}: no such file", file=sys.stderr)
+            return 2
     if not ensure_sim_up(ch):
         return 1
     root = tftp_root(ch)
     if root is None:
         print("farm boot: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
-    image = stage_image(Path(kernel), root, Path(kernel).name)
+    image = stage_image(Path(kernel).read_bytes(), root, Path(kernel).name)
+    fdt = stage_image(Path(dtb).read_bytes(), root, Path(dtb).name) if dtb else None
     log_dir = args.log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
-    print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}, "
-          f"on slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}", flush=True)
-    results = boot(ch.file, slots, image, Path(log_dir))
-    failed = [r for r in results if not r.ok]
-    print(f"\n{'SLOT':>4}  {'RESULT':<8} {'STAGE':<8} {'TIME':>7}  DETAIL")
-    for r in results:
-        total = sum(t for _, t in r.stages)
-        print(f"{r.slot:>4}  {'ok' if r.ok else 'FAILED':<8} {r.stage:<8} {total:6.2f}s  "
-              f"{r.detail}")
-    print(f"logs: {log_dir}")
-    return 1 if failed else 0
+    print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}"
+          + (f", device tree {fdt.name}, {fdt.size} bytes" if fdt else "")
+          + f", on slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}",
+          flush=True)
+    return result_table(ch, "boot", boot(ch.file, slots, image, fdt, log_dir), log_dir)
+
+
+def cmd_reflash(ch: Chassis, args: argparse.Namespace) -> int:
+    log_dir = args.log_dir or (args.report.parent if args.report else Path("farm-logs"))
+    report_file = args.report or log_dir / "reflash-report.json"
+    earlier: dict[int, dict[str, Any]] = {}
+    if args.retry_failed:
+        if args.slots or args.all or args.image:
+            print("farm reflash: --retry-failed takes the slots and the image from the "
+                  "report; name neither", file=sys.stderr)
+            return 2
+        try:
+            report = read_report(report_file)
+        except ValueError as e:
+            print(f"farm reflash: {e}", file=sys.stderr)
+            return 2
+        earlier = {int(row["slot"]): row for row in report["slots"]}
+        slots = sorted(n for n, row in earlier.items() if not row["ok"])
+        if not slots:
+            print(f"farm reflash: {report_file}: no failed slot to retry")
+            return 0
+        image_file = Path(report["image"]["path"])
+        want_crc = report["image"]["crc32"]
+    else:
+        if args.image is None:
+            print("farm reflash: give the image: --image F", file=sys.stderr)
+            return 2
+        picked = pick_slots(ch, args) if (args.slots or args.all) else ch.enabled_slots()
+        if picked is None:
+            return 2
+        slots, image_file, want_crc = picked, args.image, None
+    # Everything about the image is checked before any board is touched
+    try:
+        image = read_image(image_file)
+        if want_crc is not None and f"{image.crc32:08x}" != want_crc:
+            raise ImageError(f"{image_file} changed since the report (CRC32 "
+                             f"{image.crc32:08x}, was {want_crc}): reflash it afresh")
+        for n in slots:
+            board = ch.slots[n].board
+            check_fits(image, board, ch.board_types[board].firmware)
+    except ImageError as e:
+        print(f"farm reflash: refused, nothing written: {e}", file=sys.stderr)
+        return 2
+    if not ensure_sim_up(ch):
+        return 1
+    root = tftp_root(ch)
+    if root is None:
+        print("farm reflash: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
+        return 2
+    staged = stage_image(image.data, root, f"reflash-{image.crc32:08x}.img")
+    print(f"farm reflash: {image.path} ({image.version}), {image.size} bytes, CRC32 "
+          f"{image.crc32:08x}, on slot{'s' if len(slots) > 1 else ''} "
+          f"{', '.join(map(str, slots))}" + (" (retry)" if args.retry_failed else ""),
+          flush=True)
+    rows = reflash(ch.file, slots, staged, Expect(image.crc32, image.size, image.version),
+                   log_dir)
+    code = result_table(ch, "reflash", rows, log_dir, ("FLASH", "flash"))
+    report = write_report(report_file, image, rows, earlier)
+    for row in report["slots"]:
+        if row["slot"] in slots and not row["ok"] and row["flash"] != "unchanged":
+            print(f"slot {row['slot']}: {row['consequence']}")
+    print(f"report: {report_file}"
+          + (f"; retry the failed slots: farm reflash --retry-failed --report {report_file}"
+             if report["failed"] else ""))
+    return code
 
 
 def cmd_console(ch: Chassis, args: argparse.Namespace) -> int:
@@ -226,15 +314,32 @@ def parser() -> argparse.ArgumentParser:
                        help="reset slots through the host, wait for their U-Boot prompt")
     p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
     p.add_argument("--all", action="store_true", help="every enabled slot")
+    p.add_argument("--log-dir", type=Path,
+                   help="where each slot's log goes (default: ./farm-logs)")
     p.set_defaults(func=cmd_reboot)
     p = sub.add_parser("boot", parents=[common],
                        help="reset, tftp the kernel over the backplane, verify, boot")
     p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
     p.add_argument("--all", action="store_true", help="every enabled slot")
     p.add_argument("--kernel", type=Path, help="the image to boot (default: images.kernel)")
+    p.add_argument("--dtb", type=Path, help="a device tree to pass it (default: images.dtb)")
     p.add_argument("--log-dir", type=Path,
                    help="where each slot's log goes (default: ./farm-logs)")
     p.set_defaults(func=cmd_boot)
+    p = sub.add_parser("reflash", parents=[common],
+                       help="write a U-Boot image into the boot flash, verify, reset")
+    p.add_argument("slots", nargs="*", type=int, metavar="SLOT",
+                   help="default: every enabled slot")
+    p.add_argument("--all", action="store_true", help="every enabled slot")
+    p.add_argument("--image", type=Path,
+                   help="a U-Boot firmware image (mkimage -T firmware -O u-boot)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="reflash only the slots the report says failed, with its image")
+    p.add_argument("--log-dir", type=Path,
+                   help="where each slot's log goes (default: ./farm-logs)")
+    p.add_argument("--report", type=Path,
+                   help="the JSON report (default: LOG_DIR/reflash-report.json)")
+    p.set_defaults(func=cmd_reflash)
     p = sub.add_parser("console", parents=[common], help="a terminal on a slot's console")
     p.add_argument("slot", type=int, metavar="SLOT")
     p.add_argument("--log", type=Path, help="also append the board's output to this file")

@@ -22,6 +22,17 @@ from .yamlpos import Key, path_text
 BACKENDS = ("sim", "kernel", "userspace")
 MAX_SLOTS = 32  # the simulated chassis' limit; a CompactPCI crate has up to 21
 COMMANDS = ("boot", "flash_write", "flash_verify")
+# include/image.h IH_ARCH_*: what a board type's firmware images must say
+FIRMWARE_ARCHES = {"powerpc": 7, "sandbox": 19}
+
+
+@dataclass(frozen=True)
+class Firmware:
+    """What farm reflash needs to know of a board type's boot flash."""
+
+    arch: str  # FIRMWARE_ARCHES key: the arch field images must carry
+    flash_size: int  # bytes: a larger image is refused
+    scratch_addr: int  # RAM address the read-back goes to (not load_addr's range)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class BoardType:
     prompt: str
     load_addr: int
     commands: dict[str, str]
+    firmware: Firmware | None = None  # None: farm reflash refuses this board type
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class Timeouts:
     registers_valid: float = 10.0  # a net command until the host is attached
     transfer: float = 300.0  # one tftp
     command: float = 60.0  # any other U-Boot command
+    flash: float = 600.0  # one flash write or read-back
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ def _section(ck: _Checker, doc: dict[str, Any], key: str, known: tuple[str, ...]
 
 
 def _timeouts(ck: _Checker, doc: dict[str, Any]) -> Timeouts:
-    names = ("prompt", "registers_valid", "transfer", "command")
+    names = ("prompt", "registers_valid", "transfer", "command", "flash")
     sec = _section(ck, doc, "timeouts", names)
     values: dict[str, float] = {}
     for name in names:
@@ -200,7 +213,7 @@ def _board_types(ck: _Checker, doc: dict[str, Any]) -> dict[str, BoardType]:
     types: dict[str, BoardType] = {}
     for name, body in sec.items():
         path: Key = ("board_types", name)
-        m = ck.mapping(body, path, ("prompt", "load_addr", "commands"),
+        m = ck.mapping(body, path, ("prompt", "load_addr", "commands", "firmware"),
                        ("prompt", "load_addr", "commands"))
         prompt = ck.text(m["prompt"], (*path, "prompt")) if "prompt" in m else None
         load = ck.integer(m["load_addr"], (*path, "load_addr"), 0, 2**64 - 1) \
@@ -213,9 +226,29 @@ def _board_types(ck: _Checker, doc: dict[str, Any]) -> dict[str, BoardType]:
                     t = ck.text(cm[c], (*path, "commands", c))
                     if t is not None:
                         cmds[c] = t
-        if prompt is not None and load is not None and len(cmds) == len(COMMANDS):
-            types[name] = BoardType(name, prompt, load, cmds)
+        firmware = _firmware(ck, m["firmware"], (*path, "firmware")) \
+            if "firmware" in m else None
+        if prompt is not None and load is not None and len(cmds) == len(COMMANDS) and \
+                (firmware is not None or "firmware" not in m):
+            types[name] = BoardType(name, prompt, load, cmds, firmware)
     return types
+
+
+def _firmware(ck: _Checker, body: Any, path: Key) -> Firmware | None:
+    names = ("arch", "flash_size", "scratch_addr")
+    m = ck.mapping(body, path, names, names)
+    arch = ck.text(m["arch"], (*path, "arch")) if "arch" in m else None
+    if arch is not None and arch not in FIRMWARE_ARCHES:
+        ck.bad((*path, "arch"), f"unknown arch {arch!r} (one of: "
+               f"{', '.join(FIRMWARE_ARCHES)})")
+        arch = None
+    size = ck.integer(m["flash_size"], (*path, "flash_size"), 1, 2**32) \
+        if "flash_size" in m else None
+    scratch = ck.integer(m["scratch_addr"], (*path, "scratch_addr"), 0, 2**64 - 1) \
+        if "scratch_addr" in m else None
+    if arch is None or size is None or scratch is None:
+        return None
+    return Firmware(arch, size, scratch)
 
 
 def _images(ck: _Checker, doc: dict[str, Any], base: Path) -> dict[str, Path]:

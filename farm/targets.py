@@ -27,7 +27,9 @@ def _bind(cls: Any, target: Target, **fields: Any) -> Any:
     return cls(target, name=None, **fields)
 
 
-def slot_target(ch: Chassis, slot: int) -> Target:
+def slot_target(ch: Chassis, slot: int, prompt_timeout: float | None = None) -> Target:
+    """The slot's labgrid target; prompt_timeout: how long UBootDriver looks for
+    the prompt when activated (default: timeouts.prompt, for after a reset)."""
     directory = ch.sim_dir
     board = ch.board_types[ch.slots[slot].board]
     # the prompt as a pattern that "crc32 ... ==> 1234abcd" does not match
@@ -37,6 +39,6 @@ def slot_target(ch: Chassis, slot: int) -> Target:
     _bind(SerialDriver, t, timeout=ch.timeouts.command)
     _bind(PCINetResetDriver, t, timeout=float(ch.timeouts.prompt))
     _bind(UBootDriver, t, prompt=r"(?<![=])" + re.escape(board.prompt), autoboot=AUTOBOOT,
-          interrupt="\r", login_timeout=int(ch.timeouts.prompt),
+          interrupt="\r", login_timeout=int(prompt_timeout or ch.timeouts.prompt),
           boot_timeout=int(ch.timeouts.prompt))
     return t

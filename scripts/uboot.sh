@@ -7,8 +7,15 @@
 #
 #   scripts/uboot.sh source    fetch and unpack the pristine tree (once)
 #   scripts/uboot.sh tree      pristine tree + u-boot/ + the hook patch + u-boot/fixes/
-#   scripts/uboot.sh build     both builds (does the two steps above first)
+#                              + u-boot/sandbox-emul/
+#   scripts/uboot.sh build     both builds (does the two steps above first), and
+#                              the sandbox boards' flash image, u-boot-flash.img
 #   scripts/uboot.sh check     checkpatch and sparse on our files (after build)
+#   scripts/uboot.sh variant NAME
+#                              sandbox again as version 2023.01-NAME, in
+#                              build/u-boot-sandbox-NAME (a copy of the main
+#                              build, so only the version and the link are
+#                              redone): a new image for reflash tests
 #
 # The source comes through a private apt configuration derived from the
 # machine's own entries (deb -> deb-src): the machine's apt setup is never
@@ -76,19 +83,22 @@ source_tree() {
 overlay() {
 	local stamp
 	source_tree
-	stamp=$(cat "$here/u-boot/hook.patch" "$here"/u-boot/fixes/*.patch | sha256sum)
+	stamp=$(cat "$here/u-boot/hook.patch" "$here"/u-boot/fixes/*.patch \
+		"$here"/u-boot/sandbox-emul/*.patch | sha256sum)
 	# A changed patch means a fresh tree: patches do not stack
 	if [ "$stamp" != "$(cat "$tree/.pcinet-hooked" 2>/dev/null)" ]; then
 		rm -rf "$tree"
 		cp -a "$src" "$tree"
 		rm -f "$tree/.pcinet-pristine"
 		patch -d "$tree" -p1 --quiet <"$here/u-boot/hook.patch"
-		for f in "$here"/u-boot/fixes/*.patch; do
+		# upstream bug fixes, then sandbox-only emulator changes (fault
+		# injection for the simulated chassis; never sent upstream)
+		for f in "$here"/u-boot/fixes/*.patch "$here"/u-boot/sandbox-emul/*.patch; do
 			patch -d "$tree" -p1 --quiet <"$f"
 		done
 		echo "$stamp" >"$tree/.pcinet-hooked"
 	fi
-	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md ! -name cover-letter.txt ! -path './fixes/*') |
+	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md ! -name cover-letter.txt ! -path './fixes/*' ! -path './sandbox-emul/*') |
 	while read -r f; do
 		mkdir -p "$tree/$(dirname "$f")"
 		cmp -s "$here/u-boot/$f" "$tree/$f" || cp "$here/u-boot/$f" "$tree/$f"
@@ -144,10 +154,40 @@ build() {
 	overlay
 	configure "$build/u-boot-sandbox" sandbox_defconfig pcinet_sandbox.config
 	build_one sandbox NO_SDL=1 PCINET_SIM="$here/sim" PCINET_SIM_LIB="$build/sim"
+	flash_image "$build/u-boot-sandbox"
 	configure "$build/u-boot-mpc837x" MPC837XERDB_defconfig pcinet_mpc837x.config \
 		CROSS_COMPILE=powerpc-linux-gnu-
 	build_one mpc837x CROSS_COMPILE=powerpc-linux-gnu-
-	ls -l "$build/u-boot-sandbox/u-boot" "$build/u-boot-mpc837x/u-boot.bin"
+	ls -l "$build/u-boot-sandbox/u-boot" "$build/u-boot-sandbox/u-boot-flash.img" \
+		"$build/u-boot-mpc837x/u-boot.bin"
+}
+
+# flash_image OUT: what a simulated board's boot flash holds, OUT/u-boot-flash.img:
+# the stripped sandbox binary as a legacy uImage of type firmware (magic,
+# header and data CRC32, arch sandbox, the version as its name), which the
+# board's boot ROM (sim/board/bootrom.py) checks before it runs it and farm
+# reflash checks before it writes anything.
+flash_image() {
+	local out=$1 version
+	version=$(strings -a "$out/u-boot" | grep -m1 -E '^U-Boot [0-9]{4}\.[0-9]{2}[^ ]*$' || true)
+	[ -n "$version" ] || { echo "uboot: no version string in $out/u-boot" >&2; return 1; }
+	strip -o "$out/u-boot.stripped" "$out/u-boot"
+	"$out/tools/mkimage" -A sandbox -O u-boot -T firmware -C none -a 0 -e 0 \
+		-n "${version:0:31}" -d "$out/u-boot.stripped" "$out/u-boot-flash.img.tmp" >/dev/null
+	mv "$out/u-boot-flash.img.tmp" "$out/u-boot-flash.img"
+}
+
+# variant NAME: the sandbox build as version 2023.01-NAME in its own directory
+variant() {
+	local name=$1 out=$build/u-boot-sandbox-$1
+	[[ "$name" =~ ^[a-z0-9]+$ ]] || { echo "uboot: variant name: [a-z0-9]+" >&2; return 2; }
+	[ -x "$build/u-boot-sandbox/u-boot" ] || build
+	rm -rf "$out"
+	cp -a "$build/u-boot-sandbox" "$out"
+	build_one "sandbox-$name" NO_SDL=1 PCINET_SIM="$here/sim" PCINET_SIM_LIB="$build/sim" \
+		LOCALVERSION="-$name"
+	flash_image "$out"
+	ls -l "$out/u-boot-flash.img"
 }
 
 # Our C files under U-Boot's own checkpatch, and sparse on the big-endian
@@ -184,5 +224,6 @@ source) source_tree ;;
 tree) overlay ;;
 build) build ;;
 check) check ;;
-*) echo "usage: $0 [source|tree|build|check]" >&2; exit 2 ;;
+variant) [ $# -eq 2 ] || { echo "usage: $0 variant NAME" >&2; exit 2; }; variant "$2" ;;
+*) echo "usage: $0 [source|tree|build|check|variant NAME]" >&2; exit 2 ;;
 esac

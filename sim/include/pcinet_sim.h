@@ -182,6 +182,22 @@ void pcinet_sim_hard_reset(struct pcinet_sim_slot *s, uint32_t rsr_cause);
 /* True if this board handle belongs to a board that has since been reset */
 bool pcinet_sim_board_stale(struct pcinet_sim_slot *s);
 
+/*
+ * Injected faults, for tests of what sits above the hardware. They belong to
+ * the slot, not to the board: a board reset keeps them.
+ *
+ * LINK_DOWN: the board's PCI link is gone. Every outbound transaction of
+ * its DMA controller master-aborts (transfer error, counted in
+ * PCINET_SIM_DMA_ERRORS, not a violation: the board did nothing wrong);
+ * copies inside board RAM still work.
+ */
+#define PCINET_SIM_FAULT_LINK_DOWN	(1u << 0)
+#define PCINET_SIM_FAULTS_KNOWN		PCINET_SIM_FAULT_LINK_DOWN
+
+uint32_t pcinet_sim_faults(struct pcinet_sim_slot *s);
+/* 0, or -EINVAL for a bit that is not a known fault */
+int pcinet_sim_set_faults(struct pcinet_sim_slot *s, uint32_t faults);
+
 #ifdef __cplusplus
 }
 #endif

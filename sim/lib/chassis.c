@@ -469,6 +469,19 @@ uint32_t pcinet_sim_epoch(struct pcinet_sim_slot *s)
 	return __atomic_load_n(&s->st->epoch, __ATOMIC_ACQUIRE);
 }
 
+uint32_t pcinet_sim_faults(struct pcinet_sim_slot *s)
+{
+	return __atomic_load_n(&s->st->faults, __ATOMIC_ACQUIRE);
+}
+
+int pcinet_sim_set_faults(struct pcinet_sim_slot *s, uint32_t faults)
+{
+	if (faults & ~PCINET_SIM_FAULTS_KNOWN)
+		return -EINVAL;
+	__atomic_store_n(&s->st->faults, faults, __ATOMIC_RELEASE);
+	return 0;
+}
+
 bool pcinet_sim_board_stale(struct pcinet_sim_slot *s)
 {
 	return s->side == PCINET_SIM_BOARD && pcinet_sim_epoch(s) != s->epoch;

@@ -82,6 +82,15 @@ uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 	return NULL;
 }
 
+static bool dma_in_ram(const struct pcinet_sim_slot *s, uint32_t local,
+		       uint32_t len)
+{
+	const struct pcinet_sim_config *c = &s->ch->cfg;
+
+	return local >= c->ram_base &&
+	       (uint64_t)local + len <= (uint64_t)c->ram_base + c->ram_size;
+}
+
 /* One segment; returns false on a transfer error (already counted) */
 static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 		     uint32_t dst, uint32_t count, uint64_t *bytes)
@@ -91,6 +100,11 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 	if (count > M83XX_DMA_BCR_MAX) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		return false;	/* the hardware cannot even express it */
+	}
+	if ((pcinet_sim_faults(s) & PCINET_SIM_FAULT_LINK_DOWN) &&
+	    (!dma_in_ram(s, src, count) || !dma_in_ram(s, dst, count))) {
+		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
+		return false;	/* master abort: nobody on the other end */
 	}
 	from = sim_translate_local(s, src, count);
 	to = sim_translate_local(s, dst, count);

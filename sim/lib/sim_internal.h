@@ -11,7 +11,7 @@
 #include <pcinet/mpc83xx.h>
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
-#define SIM_STATE_VERSION	2
+#define SIM_STATE_VERSION	3
 #define SIM_CONF_NAME		"chassis.conf"
 #define SIM_HOST_MEM_NAME	"host-mem"
 #define SIM_SUPERVISOR_FIFO	"supervisor.fifo"
@@ -27,6 +27,7 @@ struct sim_state {
 	uint32_t rpr_unlocked;	/* RPR saw "RSTE", RCR may act once */
 	uint32_t dma_running;	/* bit n: channel n copying outside lock */
 	uint32_t host_activity;	/* +1 at every host write: a futex */
+	uint32_t faults;	/* PCINET_SIM_FAULT_*: injected by tests, kept across resets */
 	char last_violation[160];
 	uint64_t counters[PCINET_SIM_COUNTERS];
 };

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import netns
+from . import faults, netns
 from .defs import const
 from .lib import VIOLATIONS, Chassis, Config, Side, SimError
 from .paths import (
@@ -45,6 +45,8 @@ examples:
   pcinet-sim status --dir /tmp/c4   one line per slot (--json for scripts)
   screen /tmp/c4/slot02/console     slot 2's console (pcinetd's pty)
   cp image /tmp/c4/tftp/            then at a board's prompt: tftpboot ${loadaddr} image
+  pcinet-sim fault 3 link-down --dir /tmp/c4
+                                    inject a fault on slot 3 (--clear ends it)
   pcinet-sim down --dir /tmp/c4     stop boards, remove files and namespace
 
 The default directory is $PCINET_SIM_DIR, else /run/pcinet-sim as root.
@@ -407,6 +409,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fault(args: argparse.Namespace) -> int:
+    directory: Path = args.dir.resolve()
+    if not _chassis_present(directory):
+        raise CliError(f"no chassis in {directory} (pcinet-sim up --dir {directory})")
+    with Chassis(directory) as ch:
+        slots = ch.config.slots
+    if args.slot not in range(1, slots + 1):
+        raise CliError(f"slot {args.slot}: the chassis in {directory} has slots 1..{slots}", 2)
+    faults.set_fault(directory, args.slot, args.kind, not args.clear)
+    now = faults.active_faults(directory, args.slot)
+    print(f"slot {args.slot}: {args.kind} {'cleared' if args.clear else 'injected'}; "
+          f"active: {', '.join(now) or 'none'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="pcinet-sim", description="Run a simulated PCINet chassis: MPC83xx boards in PCI "
@@ -453,6 +470,16 @@ def parser() -> argparse.ArgumentParser:
     common(st)
     st.add_argument("--json", action="store_true", help="machine-readable output")
     st.set_defaults(func=cmd_status)
+
+    fault = sub.add_parser("fault", help="inject a fault on a slot, or clear it (tests)",
+                           description=faults.__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    common(fault)
+    fault.add_argument("slot", type=int, metavar="SLOT")
+    fault.add_argument("kind", choices=faults.FAULTS, metavar="KIND",
+                       help=f"one of {', '.join(faults.FAULTS)}")
+    fault.add_argument("--clear", action="store_true", help="end the fault")
+    fault.set_defaults(func=cmd_fault)
     return ap
 
 

@@ -100,6 +100,8 @@ def _load() -> ctypes.CDLL:
         "pcinet_sim_epoch": (u32, [vp]),
         "pcinet_sim_hard_reset": (None, [vp, u32]),
         "pcinet_sim_board_stale": (ctypes.c_bool, [vp]),
+        "pcinet_sim_faults": (u32, [vp]),
+        "pcinet_sim_set_faults": (ctypes.c_int, [vp, u32]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -277,6 +279,13 @@ class Slot:
 
     def stale(self) -> bool:
         return bool(lib().pcinet_sim_board_stale(self.handle))
+
+    def faults(self) -> int:
+        """The slot's injected faults, PCINET_SIM_FAULT_* bits (pcinet_sim.h)."""
+        return int(lib().pcinet_sim_faults(self.handle))
+
+    def set_faults(self, faults: int) -> None:
+        _check(lib().pcinet_sim_set_faults(self.handle, faults), "set faults")
 
     def close(self) -> None:
         if self._h is not None:

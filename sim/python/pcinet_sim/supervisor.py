@@ -45,6 +45,8 @@ SERVICE_STOP_S = 5.0  # SIGTERM, then SIGKILL after this
 TFTP_DIR = "tftp"  # the default TFTP root, part of the chassis
 TFTP_PORT = 69
 BOARD_DTB = "u-boot.dtb"  # a U-Boot board's device tree with its addresses (uboot-board.sh)
+BOARD_FLASH = "flash.bin"  # a U-Boot board's boot flash (sim/board/bootrom.py)
+FAULT_DIR = "faults"  # slotNN/faults/KIND: an injected fault (pcinet-sim fault)
 MAX_SLOTS = 32
 
 
@@ -575,8 +577,12 @@ def remove_chassis(directory: Path, remove_dir: bool, remove_lock: bool,
     tftp_root goes with everything in it: pass only DIR/tftp that the chassis made.
     """
     for slot in range(1, MAX_SLOTS + 1):
-        for name in (BOARD_DTB, BOARD_DTB + ".tmp"):
-            (directory / f"slot{slot:02d}" / name).unlink(missing_ok=True)
+        slot_dir = directory / f"slot{slot:02d}"
+        for name in (BOARD_DTB, BOARD_DTB + ".tmp", BOARD_FLASH, BOARD_FLASH + ".tmp"):
+            (slot_dir / name).unlink(missing_ok=True)
+        # the boot ROM's unpacked images and the injected faults (uboot-board.sh)
+        for sub in ("boot", FAULT_DIR):
+            shutil.rmtree(slot_dir / sub, ignore_errors=True)
     Chassis.destroy(directory)
     if remove_lock:
         (directory / LOCK_FILE).unlink(missing_ok=True)

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""farm reflash: write a new U-Boot into the boot flash of many boards.
+
+Per slot, in its own process: reset, catch U-Boot, tftp the image over the
+backplane, check size and CRC32 in RAM, write it with the board type's
+flash_write command, read it back with flash_verify and check the CRC32 of
+what came back, and only then reset the board and ask it for its version,
+which must be the image's. Each slot's report says what its flash holds:
+
+- ``unchanged``: nothing was written (the slot failed before the write)
+  and its flash was not left unverified by an earlier reflash;
+- ``unverified``: a write began and was not proven: the board was NOT
+  reset (it still runs its old U-Boot from RAM) and its flash may not boot;
+- ``verified``: the image was read back intact; the board was reset.
+
+The image was checked (farm.firmware) before any slot began.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import results
+from .firmware import FirmwareImage
+from .parallel import Progress, no_progress, run_per_slot
+from .session import Image, SlotResult, SlotSession, StageError, crashed
+from .slotlock import SlotBusy
+
+UNCHANGED, UNVERIFIED, VERIFIED = "unchanged", "unverified", "verified"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What each slot checks against (picklable for the slot's process)."""
+
+    crc32: int
+    size: int
+    version: str
+
+
+def reflash_one(slot: int, chassis_file: Path, staged: Image, expect: Expect, log_dir: Path,
+                progress: Progress = no_progress) -> SlotResult:
+    try:
+        with SlotSession(chassis_file, slot, "reflash", progress, log_dir) as s:
+            facts = s.result.facts
+            # an earlier reflash's unverified flash stays so until this one writes
+            before = results.flash(s.ch.sim_dir, slot)[0]
+            facts["flash"] = UNVERIFIED if before == UNVERIFIED else UNCHANGED
+            fw = s.board.firmware
+            if fw is None:
+                raise StageError("config", f"board type {s.board.name} has no firmware section")
+            addr = s.board.load_addr
+            values = {"loadaddr": addr, "filesize": expect.size, "verify_addr": fw.scratch_addr}
+            s.reset_to_prompt(or_running=True)
+            s.configure_network()
+            s.tftp(staged, addr)
+            facts["flash"] = UNVERIFIED  # from the first write on, until read back
+            results.set_flash(s.ch.sim_dir, slot, UNVERIFIED,
+                              f"farm reflash of {staged.name} began writing "
+                              f"{time.strftime('%Y-%m-%d %H:%M')}")
+            write = s.fill(s.board.commands["flash_write"], **values)
+            s.stage("write", lambda: s.run("write", write, s.ch.timeouts.flash))
+
+            def readback() -> None:
+                s.run("readback", s.fill(s.board.commands["flash_verify"], **values),
+                      s.ch.timeouts.flash)
+                s.expect_crc("readback", fw.scratch_addr, expect.size, expect.crc32)
+
+            s.stage("readback", readback)
+            facts["flash"] = VERIFIED
+            results.set_flash(s.ch.sim_dir, slot, VERIFIED, f"{expect.version}, read back")
+            s.reset_to_prompt("reboot")
+            running = s.version()
+            facts["version"] = running
+            if running != expect.version:
+                raise StageError("version", f"after the reset the board runs '{running}', "
+                                 f"not the new '{expect.version}'")
+            s.result.ok = True
+            s.result.detail = running
+        return s.result
+    except SlotBusy as e:
+        return SlotResult(slot, False, "lock", str(e), facts={"flash": UNCHANGED})
+
+
+def summary(r: SlotResult) -> tuple[str, str]:
+    if r.ok:
+        return "done", f"{r.seconds:.2f} s  flash verified, runs {r.detail}"
+    return "FAILED", f"at {r.stage}: {r.detail}  [flash {r.facts.get('flash', '?')}]"
+
+
+def reflash(chassis_file: Path, slots: list[int], staged: Image, expect: Expect,
+            log_dir: Path) -> list[SlotResult]:
+    return run_per_slot(reflash_one, slots, (chassis_file, staged, expect, log_dir),
+                        crashed, summary)
+
+
+def consequence(r: SlotResult) -> str:
+    """What the slot's board does now, in words for the report."""
+    flash = r.facts.get("flash", UNCHANGED)
+    if r.ok:
+        return "runs the new image from verified flash"
+    if flash == VERIFIED:
+        return ("flash verified and the board reset, but it did not confirm the new "
+                "version: look at its log")
+    if flash == UNVERIFIED:
+        return ("NOT reset: still runs its old U-Boot from RAM; its flash holds an "
+                "unverified image and may not boot - retry before any reset")
+    return "nothing written: the board keeps its old flash"
+
+
+def write_report(path: Path, image: FirmwareImage, results: list[SlotResult],
+                 earlier: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The machine-readable report; slots of an earlier report not retried are kept."""
+    slots = dict(earlier or {})
+    for r in results:
+        row = asdict(r)
+        row["stages"] = {name: round(t, 3) for name, t in r.stages}
+        row["flash"] = r.facts.get("flash", UNCHANGED)
+        row["version"] = r.facts.get("version", "")
+        row["consequence"] = consequence(r)
+        del row["facts"]
+        slots[r.slot] = row
+    report = {
+        "command": "reflash",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "image": {"path": str(image.path), "name": image.name, "size": image.size,
+                  "crc32": f"{image.crc32:08x}", "version": image.version},
+        "ok": all(row["ok"] for row in slots.values()),
+        "failed": sorted(n for n, row in slots.items() if not row["ok"]),
+        "slots": [slots[n] for n in sorted(slots)],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(report, indent=1) + "\n")
+    tmp.replace(path)
+    return report
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """An earlier report, for --retry-failed; ValueError saying what is wrong."""
+    try:
+        report = json.loads(path.read_text())
+        _ = report["image"]["path"], report["image"]["crc32"], report["slots"]
+    except OSError as e:
+        raise ValueError(f"{path}: {e.strerror}: no earlier reflash report to retry") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a farm reflash report ({e})") from None
+    if not isinstance(report, dict) or report.get("command") != "reflash":
+        raise ValueError(f"{path}: not a farm reflash report")
+    return report

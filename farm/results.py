@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What farm knows of each slot between commands.
+
+- the last result of a farm command, for `farm status` (DIR/farm/last/);
+- what its boot flash holds, as far as farm reflash knows
+  (DIR/farm/flash/slotNN): "unverified" from the first write of a reflash
+  until its read-back proved it, "verified" after. No farm command resets
+  a board whose flash is unverified: it would not boot.
+
+Kept in the chassis' runtime directory: it describes the boards as they
+are now, so it goes when the chassis does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+LAST_DIR = "last"
+FLASH_DIR = "flash"
+
+
+def _file(directory: Path, slot: int) -> Path:
+    return directory / "farm" / LAST_DIR / f"slot{slot:02d}.json"
+
+
+def record(directory: Path, slot: int, command: str, ok: bool, detail: str) -> None:
+    f = _file(directory, slot)
+    with contextlib.suppress(OSError):  # status is a convenience: never fail a command
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"command": command, "ok": ok, "detail": detail,
+                                   "time": time.time()}))
+        tmp.replace(f)
+
+
+def last(directory: Path, slot: int) -> str:
+    """'boot ok', 'reflash FAILED: write: ...', or '' when nothing ran."""
+    try:
+        r = json.loads(_file(directory, slot).read_text())
+        when = time.strftime("%H:%M", time.localtime(float(r["time"])))
+        text = f"{r['command']} {'ok' if r['ok'] else 'FAILED'} {when}"
+        return text if r["ok"] else f"{text}: {r['detail']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def set_flash(directory: Path, slot: int, state: str, why: str) -> None:
+    """Record what the slot's flash holds (must not fail silently: resets depend on it)."""
+    f = directory / "farm" / FLASH_DIR / f"slot{slot:02d}"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_suffix(".tmp")
+    tmp.write_text(f"{state}\n{why}\n")
+    tmp.replace(f)
+
+
+def flash(directory: Path, slot: int) -> tuple[str, str]:
+    """(state, why) of the slot's flash; ("", "") if farm never wrote it."""
+    try:
+        state, _, why = (directory / "farm" / FLASH_DIR / f"slot{slot:02d}").read_text() \
+            .partition("\n")
+    except OSError:
+        return "", ""
+    return state, why.strip()
+
+
+def remove(directory: Path) -> None:
+    for sub in (LAST_DIR, FLASH_DIR):
+        d = directory / "farm" / sub
+        if d.is_dir():
+            for f in d.iterdir():
+                f.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                d.rmdir()

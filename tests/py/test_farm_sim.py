@@ -65,8 +65,10 @@ def test_reboot_brings_slots_back(tmp_path: Path) -> None:
         res = farm("reboot", "3", "5", "--chassis", str(f))
         assert res.returncode == 0, res.stdout + res.stderr
         assert "starting the simulated chassis" in res.stdout
-        assert re.search(r"slot  3: back in [\d.]+ s: U-Boot 20\d\d", res.stdout), res.stdout
-        assert re.search(r"slot  5: back in [\d.]+ s: U-Boot 20\d\d", res.stdout), res.stdout
+        for n in (3, 5):
+            assert re.search(rf"^ +{n}  ok +version +[\d.]+s  U-Boot 20\d\d", res.stdout,
+                             re.M), res.stdout
+            assert re.search(rf"slot +{n}: reset", res.stdout), res.stdout  # live progress
         rows = {r["slot"]: r for r in
                 json.loads(farm("status", "--json", "--chassis", str(f)).stdout)["slots"]}
         assert rows[3]["console"] and rows[5]["console"]

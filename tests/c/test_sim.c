@@ -373,6 +373,36 @@ TEST(dma_transfer_errors)
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), 0);
 }
 
+TEST(link_down_fault_master_aborts_outbound_dma_only)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x2000;
+	uint64_t viol = pcinet_sim_violations(obs);
+
+	CHECK_EQ(pcinet_sim_set_faults(obs, 1u << 31), -EINVAL);
+	CHECK_EQ(pcinet_sim_set_faults(obs, PCINET_SIM_FAULT_LINK_DOWN), 0);
+	CHECK_EQ(pcinet_sim_faults(brd), PCINET_SIM_FAULT_LINK_DOWN);
+	fill(ram + 0x1000, 256, 5);
+	memset(host_mem(bus), 0, 256);
+	/* out to the host and in from it: both master-abort, nothing moves */
+	direct(0, cfg.ram_base + 0x1000, via_window(bus), 256, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_TE);
+	CHECK(host_mem(bus)[0] == 0);
+	direct(1, via_window(bus), cfg.ram_base + 0x3000, 256, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(1)), M83XX_DMA_SR_TE);
+	/* inside board RAM the DMA controller still works */
+	direct(2, cfg.ram_base + 0x1000, cfg.ram_base + 0x5000, 256, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(2)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(ram + 0x5000, ram + 0x1000, 256));
+	CHECK_EQ(cnt(PCINET_SIM_DMA_ERRORS), 2);
+	/* the board did nothing wrong: no violation */
+	CHECK_EQ(pcinet_sim_violations(obs), viol);
+	/* a board reset keeps the fault; clearing it brings the link back */
+	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
+	CHECK_EQ(pcinet_sim_faults(obs), PCINET_SIM_FAULT_LINK_DOWN);
+	CHECK_EQ(pcinet_sim_set_faults(obs, 0), 0);
+}
+
 TEST(dma_large_direct_transfer)
 {
 	/* Half of board RAM in one direct transfer */

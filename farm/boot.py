@@ -31,6 +31,7 @@ def boot_one(slot: int, chassis_file: Path, kernel: Image, dtb: Image | None, lo
                 s.tftp(dtb, addr + DTB_OFFSET)
                 boot = f"{boot} - {addr + DTB_OFFSET:x}"
             out = s.stage("boot", lambda: s.run("boot", boot, s.ch.timeouts.command))
+            s.stage("handoff", s.expect_invalid_after_handoff)
             s.result.ok = True
             s.result.detail = next((line.strip() for line in reversed(out) if line.strip()),
                                    "booted")

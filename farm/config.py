@@ -76,7 +76,7 @@ class SlotConfig:
 @dataclass(frozen=True)
 class Timeouts:
     prompt: float = 60.0  # reset to U-Boot prompt
-    registers_valid: float = 10.0  # a net command until the host is attached
+    registers_valid: float = 10.0  # registers invalid after a reset and after a handoff
     transfer: float = 300.0  # one tftp
     command: float = 60.0  # any other U-Boot command
     flash: float = 600.0  # one flash write or read-back

@@ -56,5 +56,14 @@ class HandshakeWatch:
                 last = now
             time.sleep(POLL_S)
 
+    def wait_for(self, valid: bool, timeout: float) -> bool:
+        """True once registers-valid is as wanted (polled, at most timeout seconds)."""
+        deadline = time.monotonic() + timeout
+        while self.valid != valid or not self.events:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                return False
+            time.sleep(POLL_S)
+        return True
+
     def lines(self) -> list[str]:
         return [f"+{t:7.3f} s  {text}" for t, text in self.events]

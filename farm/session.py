@@ -209,6 +209,10 @@ class SlotSession:
                                  ) from e
 
         self.uboot = self.stage("prompt", prompt)
+        wait = self.ch.timeouts.registers_valid
+        if not self.watch.wait_for(False, wait):
+            raise StageError("prompt", f"the board's registers were still valid {wait:g} s "
+                             "after its reset: its descriptor memory cannot be trusted")
 
     def configure_network(self) -> None:
         ch, conf = self.ch, self.conf
@@ -241,6 +245,14 @@ class SlotSession:
             self.expect_crc("verify", addr, image.size, image.crc32)
 
         self.stage("verify", verify)
+
+    def expect_invalid_after_handoff(self) -> None:
+        """Before an OS runs, the board must have withdrawn its registers."""
+        wait = self.ch.timeouts.registers_valid
+        if not self.watch.wait_for(False, wait):
+            raise StageError("handoff", f"the board's registers were still valid {wait:g} s "
+                             "after it handed off to the OS: the host could still write into "
+                             "memory the OS now owns")
 
     def expect_crc(self, stage: str, addr: int, size: int, crc32: int) -> None:
         out = self.run(stage, f"crc32 {addr:x} {size:x}", self.ch.timeouts.command)

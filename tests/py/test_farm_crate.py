@@ -87,7 +87,7 @@ def test_boot_slot_7_then_all(crate: Path, tmp_path: Path) -> None:
                "--chassis", str(crate))
     assert one.returncode == 0, one.stdout + one.stderr
     log = (logs / "slot07-boot.log").read_text()
-    for stage in ("reset", "prompt", "network", "tftp", "verify", "boot"):
+    for stage in ("reset", "prompt", "network", "tftp", "verify", "boot", "handoff"):
         assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
     events = re.findall(r"registers (valid|invalid)", log)
     assert events[0] == "invalid" and "valid" in events and events[-1] == "invalid", log

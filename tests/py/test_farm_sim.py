@@ -112,9 +112,9 @@ def test_boot_slots_and_the_handshake_in_their_logs(tmp_path: Path) -> None:
                    "--chassis", str(f))
         assert res.returncode == 0, res.stdout + res.stderr
         for n in (2, 3):
-            assert re.search(rf"^ +{n}  ok +boot ", res.stdout, re.M), res.stdout
+            assert re.search(rf"^ +{n}  ok +handoff ", res.stdout, re.M), res.stdout
             log = (logs / f"slot{n:02d}-boot.log").read_text()
-            for stage in ("reset", "prompt", "network", "tftp", "verify", "boot"):
+            for stage in ("reset", "prompt", "network", "tftp", "verify", "boot", "handoff"):
                 assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
             events = re.findall(r"registers (valid|invalid)", log)
             assert "valid" in events and events[-1] == "invalid", log

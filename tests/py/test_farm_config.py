@@ -137,3 +137,35 @@ def test_status_of_a_chassis_that_is_down(tmp_path: Path, monkeypatch: pytest.Mo
     data = json.loads(res.stdout)
     assert [r["slot"] for r in data["slots"]] == [1, 2, 3]
     assert {r["state"] for r in data["slots"]} == {"down"}
+
+
+FIRMWARE = '''      flash_verify: "sf read ${verify_addr} 0 ${filesize}"
+    firmware:
+      arch: sandbox
+      flash_size: 0x1000000
+      scratch_addr: 0x4000000
+'''
+
+
+@pytest.mark.parametrize(("old", "new", "path", "words"), [
+    ("arch: sandbox", "arch: m68k", "board_types.mpc83xx.firmware.arch", "unknown arch 'm68k'"),
+    ("      flash_size: 0x1000000\n", "", "board_types.mpc83xx.firmware",
+     "'flash_size' is missing"),
+    ("scratch_addr: 0x4000000", "scratch_addr: -1", "board_types.mpc83xx.firmware.scratch_addr",
+     "outside"),
+    ("      arch: sandbox\n", "      arch: sandbox\n      erase: yes\n",
+     "board_types.mpc83xx.firmware.erase", "unknown key"),
+])
+def test_firmware_section_problems(tmp_path: Path, old: str, new: str, path: str,
+                                   words: str) -> None:
+    """The board type's firmware section (farm reflash) is checked like the rest."""
+    text = GOOD.replace('      flash_verify: "sf read ${verify_addr} 0 ${filesize}"\n', FIRMWARE)
+    good = load(write(tmp_path, text))
+    fw = good.board_types["mpc83xx"].firmware
+    assert fw is not None and (fw.arch, fw.flash_size, fw.scratch_addr) == \
+        ("sandbox", 0x1000000, 0x4000000)
+    f = write(tmp_path, text.replace(old, new))
+    res = farm("check", "--chassis", str(f))
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert any(ln.startswith(f"{f}:") and f": {path}: " in ln and words in ln
+               for ln in res.stderr.splitlines()), res.stderr

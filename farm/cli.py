@@ -233,6 +233,11 @@ def cmd_reflash(ch: Chassis, args: argparse.Namespace) -> int:
             return 2
         earlier = {int(row["slot"]): row for row in report["slots"]}
         slots = sorted(n for n, row in earlier.items() if not row["ok"])
+        gone = [n for n in slots if n not in ch.slots or not ch.slots[n].enabled]
+        if gone:
+            print(f"farm reflash: {report_file}: slot{'s' if len(gone) > 1 else ''} "
+                  f"{', '.join(map(str, gone))} not enabled in {ch.file}", file=sys.stderr)
+            return 2
         if not slots:
             print(f"farm reflash: {report_file}: no failed slot to retry")
             return 0

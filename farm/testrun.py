@@ -1,0 +1,305 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""farm test SLOT... | --all: the nightly hardware-in-the-loop suite.
+
+One pytest process per slot, all slots at once, each running a suite of
+farm/hil (uboot today) through labgrid's pytest plugin with the slot's
+labgrid environment generated from chassis.yaml (farm.hil.env). farm test
+holds every slot's lock while its suite runs, so a `farm console` meanwhile
+is told who holds the slot, and a slot someone else holds is reported, not
+tested. It stages one test image in the TFTP root for the network tests.
+
+The log directory gets, per slot: slotNN.xml (JUnit), slotNN-console.log
+(what the board printed, each test's start marked), slotNN-pytest.log
+(pytest's report) and slotNN-env.yaml (the labgrid environment: `pytest
+-p labgrid.pytestplugin farm/hil/uboot --lg-env slotNN-env.yaml` reruns
+one slot by hand); and for the run: junit.xml (every slot's testsuite, test
+class names prefixed with the slot) and summary.txt (the table printed).
+
+Exit status: 0 every test passed or was skipped, 1 a test failed or
+errored or a slot could not be tested, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .config import Chassis
+from .hil import HIL_DIR, suites
+
+IMAGE_SIZE = (8 << 20) + 13  # several MiB, and odd: not a whole number of TFTP blocks
+LOCKED_ENV = "FARM_TEST_LOCKED"  # the slots whose locks farm test holds (farm/hil/conftest.py)
+COUNTS = ("tests", "failures", "errors", "skipped")
+
+
+@dataclass
+class SlotRun:
+    slot: int
+    xml: Path
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+    out: IO[bytes] | None = None
+    t0: float = 0.0
+    seconds: float = 0.0
+    suite: ET.Element | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def passed(self) -> int:
+        c = self.counts
+        return c["tests"] - c["failures"] - c["errors"] - c["skipped"]
+
+    @property
+    def ok(self) -> bool:
+        return self.counts["failures"] == 0 and self.counts["errors"] == 0 \
+            and self.counts["tests"] > 0
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "test", parents=[common], help="the hardware-in-the-loop suite, per slot, in parallel",
+        description="Run the hardware-in-the-loop suite on each slot: one pytest process per "
+        "slot, through labgrid's pytest plugin, all slots at once. Each slot's board is reset "
+        "and tested at its U-Boot prompt: version, memory test, TFTP over the backplane "
+        "(size, CRC32, throughput), console echo, flash read-back, the registers-valid "
+        "handshake.",
+        epilog="Writes a JUnit file, a console log, pytest's report and the labgrid "
+        "environment per slot, and junit.xml with every slot, to the log directory. Exit "
+        "status: 0 all passed (skips allowed), 1 a failure, an error or a slot that could "
+        "not be tested, 2 bad usage.")
+    p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
+    p.add_argument("--all", action="store_true", help="every enabled slot")
+    names = suites()
+    p.add_argument("--suite", choices=names, default="uboot" if "uboot" in names else None,
+                   help="which tests: uboot, at the board's U-Boot prompt (default: "
+                   "%(default)s); linux joins when farm/hil/linux has tests")
+    p.add_argument("-k", dest="keyword", metavar="EXPR",
+                   help="only the tests matching EXPR (pytest's -k), e.g. 'tftp or echo'")
+    p.add_argument("--log-dir", type=Path,
+                   help="where the logs go (default: ./farm-logs/test-YYYYmmdd-HHMMSS)")
+    p.set_defaults(func=cmd_test)
+
+
+def _error_suite(slot: int, message: str) -> ET.Element:
+    """A JUnit testsuite for a slot whose suite did not run or did not report."""
+    suite = ET.Element("testsuite", name=f"slot{slot:02d}", tests="1", failures="0",
+                       errors="1", skipped="0", time="0")
+    case = ET.SubElement(suite, "testcase", classname="farm.test", name="run")
+    ET.SubElement(case, "error", message=message).text = message
+    return suite
+
+
+def _read_suite(path: Path) -> ET.Element | None:
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    return root if root.tag == "testsuite" else root.find("testsuite")
+
+
+def _counts(suite: ET.Element) -> dict[str, int]:
+    return {k: int(suite.get(k, "0")) for k in COUNTS}
+
+
+def _names(suite: ET.Element, outcome: str) -> list[str]:
+    return [case.get("name", "?") for case in suite.iter("testcase")
+            if case.find(outcome) is not None]
+
+
+def _first_message(suite: ET.Element, outcomes: tuple[str, ...]) -> str:
+    for case in suite.iter("testcase"):
+        for outcome in outcomes:
+            found = case.find(outcome)
+            if found is not None:
+                text = found.get("message") or (found.text or "").strip()
+                return text.splitlines()[0][:160] if text else ""
+    return ""
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " / ".join(line.strip() for line in text[-lines:])
+
+
+def _finish(run: SlotRun, status: int | None) -> None:
+    """What a slot's pytest left: its counts and a line saying what went wrong."""
+    run.suite = _read_suite(run.xml)
+    if run.suite is None:
+        run.detail = f"pytest left no JUnit file (status {status}): {_tail(run.log)}"
+        run.suite = _error_suite(run.slot, run.detail)
+        ET.ElementTree(run.suite).write(run.xml, encoding="utf-8", xml_declaration=True)
+        run.counts = _counts(run.suite)
+        return
+    run.counts = _counts(run.suite)
+    bad = _names(run.suite, "failure") + _names(run.suite, "error")
+    if status == 5 or run.counts["tests"] == 0:
+        run.detail = "no tests ran (-k matched none?)"
+    elif bad:
+        why = _first_message(run.suite, ("failure", "error"))
+        run.detail = "failed: " + ", ".join(dict.fromkeys(bad)) + (f" ({why})" if why else "")
+    elif _names(run.suite, "skipped"):
+        run.detail = "skipped: " + ", ".join(_names(run.suite, "skipped"))
+
+
+def _merge(runs: list[SlotRun], path: Path, seconds: float) -> dict[str, int]:
+    """junit.xml: every slot's testsuite; class names prefixed with the slot,
+    which tells a CI server's per-test history the slots apart."""
+    top = ET.Element("testsuites", name="farm test")
+    total = dict.fromkeys(COUNTS, 0)
+    for run in runs:
+        assert run.suite is not None
+        suite = run.suite
+        for case in suite.iter("testcase"):
+            case.set("classname", f"slot{run.slot:02d}.{case.get('classname', '')}")
+        top.append(suite)
+        for k in COUNTS:
+            total[k] += run.counts[k]
+    for k, v in total.items():
+        top.set(k, str(v))
+    top.set("time", f"{seconds:.3f}")
+    ET.indent(top)
+    ET.ElementTree(top).write(path, encoding="utf-8", xml_declaration=True)
+    return total
+
+
+def _pytest_cmd(suite: str, env_file: Path, run: SlotRun, console: Path,
+                keyword: str | None) -> list[str]:
+    cmd = [sys.executable, "-m", "pytest", "-p", "labgrid.pytestplugin",
+           str(HIL_DIR / suite), "--lg-env", str(env_file), "--junitxml", str(run.xml),
+           "-o", f"junit_suite_name=slot{run.slot:02d}", "--farm-console-log", str(console),
+           "-v", "-rfEs"]
+    if keyword:
+        cmd += ["-k", keyword]
+    return cmd
+
+
+def _table(runs: list[SlotRun]) -> list[str]:
+    lines = [f"{'SLOT':>4}  {'PASSED':>6} {'FAILED':>6} {'ERRORS':>6} {'SKIPPED':>7} "
+             f"{'TIME':>7}  {'RESULT':<6}  DETAIL"]
+    for r in runs:
+        c = r.counts
+        lines.append(f"{r.slot:>4}  {r.passed:>6} {c['failures']:>6} {c['errors']:>6} "
+                     f"{c['skipped']:>7} {r.seconds:6.1f}s  {'ok' if r.ok else 'FAILED':<6}  "
+                     f"{r.detail}")
+    return lines
+
+
+def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
+    # imported here: farm.cli imports this module to register the command
+    from .boot import stage_image
+    from .cli import ensure_sim_up, pick_slots, tftp_root
+    from .hil.env import write_environment
+    from .slotlock import SlotBusy, SlotLock
+
+    if args.suite is None:
+        print(f"farm test: no suite has tests in {HIL_DIR}", file=sys.stderr)
+        return 2
+    slots = pick_slots(ch, args)
+    if slots is None:
+        return 2
+    if importlib.util.find_spec("pytest") is None:
+        print("farm test: pytest is not installed (pip install pytest)", file=sys.stderr)
+        return 1
+    log_dir = args.log_dir or Path("farm-logs") / time.strftime("test-%Y%m%d-%H%M%S")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = log_dir.resolve()
+    if not ensure_sim_up(ch):
+        return 1
+    root = tftp_root(ch)
+    if root is None:
+        print("farm test: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
+        return 2
+
+    t0 = time.monotonic()
+    runs = [SlotRun(n, log_dir / f"slot{n:02d}.xml", log_dir / f"slot{n:02d}-pytest.log")
+            for n in slots]
+    with ExitStack() as stack:
+        locked: list[int] = []
+        for run in runs:
+            run.xml.unlink(missing_ok=True)
+            try:
+                stack.enter_context(SlotLock(ch.sim_dir, run.slot))
+                locked.append(run.slot)
+            except SlotBusy as e:
+                run.suite = _error_suite(run.slot, str(e))
+                ET.ElementTree(run.suite).write(run.xml, encoding="utf-8",
+                                                xml_declaration=True)
+                run.counts = _counts(run.suite)
+                run.detail = str(e)
+                print(f"slot {run.slot:2}: not tested: {e}", file=sys.stderr, flush=True)
+        pending = [r for r in runs if r.slot in locked]
+        if pending:
+            with tempfile.NamedTemporaryFile(prefix="farm-test-") as payload:
+                payload.write(os.urandom(IMAGE_SIZE))
+                payload.flush()
+                image = stage_image(Path(payload.name), root, f"hil-{os.getpid()}.bin")
+            stack.callback(image.path.unlink, missing_ok=True)
+            print(f"farm test: suite {args.suite} on slot{'s' if len(locked) > 1 else ''} "
+                  f"{', '.join(map(str, locked))}; image {image.name}, {image.size} bytes; "
+                  f"logs in {log_dir}", flush=True)
+        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+               LOCKED_ENV: ",".join(map(str, locked))}
+        for run in pending:
+            env_file = write_environment(log_dir / f"slot{run.slot:02d}-env.yaml", ch,
+                                         run.slot, image.path, image.name)
+            console = log_dir / f"slot{run.slot:02d}-console.log"
+            console.unlink(missing_ok=True)
+            run.out = stack.enter_context(open(run.log, "wb"))
+            run.t0 = time.monotonic()
+            run.proc = subprocess.Popen(
+                _pytest_cmd(args.suite, env_file, run, console, args.keyword),
+                stdin=subprocess.DEVNULL, stdout=run.out, stderr=subprocess.STDOUT,
+                cwd=log_dir, env=env)
+        try:
+            while pending:
+                for run in list(pending):
+                    assert run.proc is not None
+                    status = run.proc.poll()
+                    if status is None:
+                        continue
+                    run.seconds = time.monotonic() - run.t0
+                    _finish(run, status)
+                    pending.remove(run)
+                    c = run.counts
+                    print(f"slot {run.slot:2}: {run.passed} passed, {c['failures']} failed, "
+                          f"{c['errors']} errors, {c['skipped']} skipped in "
+                          f"{run.seconds:.1f} s" + (f"; {run.detail}" if run.detail else ""),
+                          flush=True)
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            # the terminal's Ctrl-C reached our pytest processes too; they stop and
+            # write what they have
+            for run in pending:
+                assert run.proc is not None
+                run.proc.wait()
+                run.seconds = time.monotonic() - run.t0
+                _finish(run, run.proc.returncode)
+            print("farm test: interrupted", file=sys.stderr)
+
+    seconds = time.monotonic() - t0
+    total = _merge(runs, log_dir / "junit.xml", seconds)
+    failed = [r.slot for r in runs if not r.ok]
+    passed = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
+    summary = (f"farm test: {len(runs)} slot{'s' if len(runs) > 1 else ''}, {passed} passed, "
+               f"{total['failures']} failed, {total['errors']} errors, {total['skipped']} "
+               f"skipped in {seconds:.1f} s: "
+               + (f"FAILED (slot{'s' if len(failed) > 1 else ''} "
+                  f"{', '.join(map(str, failed))})" if failed else "ok"))
+    lines = ["", *_table(runs), "", summary, f"logs: {log_dir} (junit.xml)"]
+    print("\n".join(lines))
+    (log_dir / "summary.txt").write_text("\n".join(lines[1:]) + "\n")
+    return 1 if failed else 0

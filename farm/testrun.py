@@ -11,9 +11,9 @@ tested. It stages one test image in the TFTP root for the network tests.
 The log directory gets, per slot: slotNN.xml (JUnit), slotNN-console.log
 (what the board printed, each test's start marked), slotNN-pytest.log
 (pytest's report) and slotNN-env.yaml (the labgrid environment: `pytest
--p labgrid.pytestplugin farm/hil/uboot --lg-env slotNN-env.yaml` reruns
-one slot by hand); and for the run: junit.xml (every slot's testsuite, test
-class names prefixed with the slot) and summary.txt (the table printed).
+farm/hil/uboot --lg-env slotNN-env.yaml` reruns one slot by hand); and for
+the run: junit.xml (every slot's testsuite, test class names prefixed with
+the slot) and summary.txt (the table printed).
 
 Exit status: 0 every test passed or was skipped, 1 a test failed or
 errored or a slot could not be tested, 2 bad usage.
@@ -123,7 +123,7 @@ def _first_message(suite: ET.Element, outcomes: tuple[str, ...]) -> str:
             found = case.find(outcome)
             if found is not None:
                 text = found.get("message") or (found.text or "").strip()
-                return text.splitlines()[0][:160] if text else ""
+                return text.splitlines()[0][:240] if text else ""
     return ""
 
 
@@ -178,10 +178,10 @@ def _merge(runs: list[SlotRun], path: Path, seconds: float) -> dict[str, int]:
 
 def _pytest_cmd(suite: str, env_file: Path, run: SlotRun, console: Path,
                 keyword: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", "-p", "labgrid.pytestplugin",
-           str(HIL_DIR / suite), "--lg-env", str(env_file), "--junitxml", str(run.xml),
-           "-o", f"junit_suite_name=slot{run.slot:02d}", "--farm-console-log", str(console),
-           "-v", "-rfEs"]
+    # labgrid's plugin: farm/hil/pytest.ini loads it; no other plugin is loaded
+    cmd = [sys.executable, "-m", "pytest", str(HIL_DIR / suite), "--lg-env", str(env_file),
+           "--junitxml", str(run.xml), "-o", f"junit_suite_name=slot{run.slot:02d}",
+           "--farm-console-log", str(console), "-v", "-rfEs"]
     if keyword:
         cmd += ["-k", keyword]
     return cmd

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not text (backspace, escape...)
+
 
 @dataclass
 class UBootShell:
@@ -23,6 +25,8 @@ class UBootShell:
         """cmd's output lines; a test failure with the output if cmd fails."""
         out, status = self.run(cmd, timeout)
         if status != 0:
+            # without U-Boot's progress marks (a '*' taken back with a backspace)
+            out = [CONTROL.sub("", line) for line in out]
             last = next((line.strip() for line in reversed(out) if line.strip()), "")
             raise AssertionError(f"'{cmd}' failed (status {status}): {last}\n"
                                  + "\n".join(out))

@@ -22,8 +22,10 @@ errored or a slot could not be tested, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -51,6 +53,7 @@ class SlotRun:
     out: IO[bytes] | None = None
     t0: float = 0.0
     seconds: float = 0.0
+    status: int | None = None  # pytest's exit status
     suite: ET.Element | None = None
     counts: dict[str, int] = field(default_factory=dict)
     detail: str = ""
@@ -62,8 +65,8 @@ class SlotRun:
 
     @property
     def ok(self) -> bool:
-        return self.counts["failures"] == 0 and self.counts["errors"] == 0 \
-            and self.counts["tests"] > 0
+        return self.status == 0 and self.counts["failures"] == 0 \
+            and self.counts["errors"] == 0 and self.counts["tests"] > 0
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -135,8 +138,9 @@ def _tail(path: Path, lines: int = 3) -> str:
     return " / ".join(line.strip() for line in text[-lines:])
 
 
-def _finish(run: SlotRun, status: int | None) -> None:
+def _finish(run: SlotRun, status: int) -> None:
     """What a slot's pytest left: its counts and a line saying what went wrong."""
+    run.status = status
     run.suite = _read_suite(run.xml)
     if run.suite is None:
         run.detail = f"pytest left no JUnit file (status {status}): {_tail(run.log)}"
@@ -145,14 +149,22 @@ def _finish(run: SlotRun, status: int | None) -> None:
         run.counts = _counts(run.suite)
         return
     run.counts = _counts(run.suite)
+    notes = []
+    # pytest's exit status: 0 passed, 1 tests failed, 2 interrupted, 3 internal
+    # error, 4 usage error, 5 no tests collected
+    if status == 2:
+        notes.append("interrupted")
+    elif status in (3, 4):
+        notes.append(f"pytest failed (status {status}): {_tail(run.log)}")
+    elif status == 5:
+        notes.append("no tests ran (-k matched none?)")
     bad = _names(run.suite, "failure") + _names(run.suite, "error")
-    if status == 5 or run.counts["tests"] == 0:
-        run.detail = "no tests ran (-k matched none?)"
-    elif bad:
+    if bad:
         why = _first_message(run.suite, ("failure", "error"))
-        run.detail = "failed: " + ", ".join(dict.fromkeys(bad)) + (f" ({why})" if why else "")
-    elif _names(run.suite, "skipped"):
-        run.detail = "skipped: " + ", ".join(_names(run.suite, "skipped"))
+        notes.append("failed: " + ", ".join(dict.fromkeys(bad)) + (f" ({why})" if why else ""))
+    elif not notes and _names(run.suite, "skipped"):
+        notes.append("skipped: " + ", ".join(_names(run.suite, "skipped")))
+    run.detail = "; ".join(notes)
 
 
 def _merge(runs: list[SlotRun], path: Path, seconds: float) -> dict[str, int]:
@@ -198,8 +210,28 @@ def _table(runs: list[SlotRun]) -> list[str]:
     return lines
 
 
+def _interrupt(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop our pytest processes so that each still writes its JUnit file: a
+    terminal's Ctrl-C has reached them already, a SIGINT sent to farm alone
+    has not; SIGINT to those still running, SIGKILL to any that hang."""
+    deadline = time.monotonic() + 2
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
     # imported here: farm.cli imports this module to register the command
+    from . import results
     from .boot import stage_image
     from .cli import ensure_sim_up, pick_slots, tftp_root
     from .hil.env import write_environment
@@ -225,6 +257,7 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
         return 2
 
     t0 = time.monotonic()
+    interrupted = False
     runs = [SlotRun(n, log_dir / f"slot{n:02d}.xml", log_dir / f"slot{n:02d}-pytest.log")
             for n in slots]
     with ExitStack() as stack:
@@ -274,6 +307,8 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
                     run.seconds = time.monotonic() - run.t0
                     _finish(run, status)
                     pending.remove(run)
+                    results.record(ch.sim_dir, run.slot, "test", run.ok,
+                                   run.detail or f"{run.passed} passed")
                     c = run.counts
                     print(f"slot {run.slot:2}: {run.passed} passed, {c['failures']} failed, "
                           f"{c['errors']} errors, {c['skipped']} skipped in "
@@ -281,14 +316,14 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
                           flush=True)
                 time.sleep(0.1)
         except KeyboardInterrupt:
-            # the terminal's Ctrl-C reached our pytest processes too; they stop and
-            # write what they have
+            interrupted = True
+            print("farm test: interrupted; stopping the slots' pytest", file=sys.stderr,
+                  flush=True)
+            _interrupt([r.proc for r in pending if r.proc is not None])
             for run in pending:
                 assert run.proc is not None
-                run.proc.wait()
                 run.seconds = time.monotonic() - run.t0
                 _finish(run, run.proc.returncode)
-            print("farm test: interrupted", file=sys.stderr)
 
     seconds = time.monotonic() - t0
     total = _merge(runs, log_dir / "junit.xml", seconds)
@@ -298,8 +333,9 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
                f"{total['failures']} failed, {total['errors']} errors, {total['skipped']} "
                f"skipped in {seconds:.1f} s: "
                + (f"FAILED (slot{'s' if len(failed) > 1 else ''} "
-                  f"{', '.join(map(str, failed))})" if failed else "ok"))
+                  f"{', '.join(map(str, failed))})" if failed else "ok")
+               + ("; interrupted" if interrupted else ""))
     lines = ["", *_table(runs), "", summary, f"logs: {log_dir} (junit.xml)"]
     print("\n".join(lines))
     (log_dir / "summary.txt").write_text("\n".join(lines[1:]) + "\n")
-    return 1 if failed else 0
+    return 1 if failed or interrupted else 0

@@ -230,7 +230,8 @@ def _interrupt(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
-    # imported here: farm.cli imports this module to register the command
+    # imported here: farm.cli imports this module for every command (so it stays
+    # light) and is imported by it
     from . import results
     from .boot import stage_image
     from .cli import ensure_sim_up, pick_slots, tftp_root

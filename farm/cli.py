@@ -28,7 +28,7 @@ from typing import Any
 from pcinet_sim import cli as sim_cli
 from pcinet_sim.supervisor import read_state
 
-from . import console, results
+from . import console, results, testrun
 from .boot import boot
 from .config import Chassis, ConfigErrors, load
 from .firmware import ImageError, check_fits, read_image
@@ -345,6 +345,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path,
                    help="the JSON report (default: LOG_DIR/reflash-report.json)")
     p.set_defaults(func=cmd_reflash)
+    testrun.add_parser(sub, common)
     p = sub.add_parser("console", parents=[common], help="a terminal on a slot's console")
     p.add_argument("slot", type=int, metavar="SLOT")
     p.add_argument("--log", type=Path, help="also append the board's output to this file")

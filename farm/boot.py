@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .parallel import Progress, no_progress, run_per_slot
-from .session import Image, SlotResult, SlotSession, crashed, stage_image, summary
+from .session import SlotResult, SlotSession, crashed, summary
 from .slotlock import SlotBusy
-
-__all__ = ["Image", "boot", "boot_one", "stage_image"]
+from .staging import Image
 
 # where a device tree goes when there is one: above the kernel's room
 DTB_OFFSET = 0x2000000

@@ -35,8 +35,9 @@ from .firmware import ImageError, check_fits, read_image
 from .hostctl import host_request
 from .reboot import reboot
 from .reflash import Expect, read_report, reflash, write_report
-from .session import SlotResult, stage_image
+from .session import SlotResult
 from .slotlock import SlotBusy, SlotLock
+from .staging import stage
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 
@@ -207,8 +208,8 @@ def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
     if root is None:
         print("farm boot: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
-    image = stage_image(Path(kernel).read_bytes(), root, Path(kernel).name)
-    fdt = stage_image(Path(dtb).read_bytes(), root, Path(dtb).name) if dtb else None
+    image, *rest = stage([Path(kernel)] + ([Path(dtb)] if dtb else []), root)
+    fdt = rest[0] if rest else None
     log_dir = args.log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
     print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}"
           + (f", device tree {fdt.name}, {fdt.size} bytes" if fdt else "")
@@ -269,7 +270,7 @@ def cmd_reflash(ch: Chassis, args: argparse.Namespace) -> int:
     if root is None:
         print("farm reflash: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
-    staged = stage_image(image.data, root, f"reflash-{image.crc32:08x}.img")
+    [staged] = stage([image.path], root, {image.path.resolve(): image.data})
     print(f"farm reflash: {image.path} ({image.version}), {image.size} bytes, CRC32 "
           f"{image.crc32:08x}, on slot{'s' if len(slots) > 1 else ''} "
           f"{', '.join(map(str, slots))}" + (" (retry)" if args.retry_failed else ""),

@@ -27,8 +27,9 @@ from typing import Any
 from . import results
 from .firmware import FirmwareImage
 from .parallel import Progress, no_progress, run_per_slot
-from .session import Image, SlotResult, SlotSession, StageError, crashed
+from .session import SlotResult, SlotSession, StageError, crashed
 from .slotlock import SlotBusy
+from .staging import Image
 
 UNCHANGED, UNVERIFIED, VERIFIED = "unchanged", "unverified", "verified"
 

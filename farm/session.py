@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,28 +27,9 @@ from .config import BoardType, Chassis, SlotConfig, load
 from .handshake import HandshakeWatch
 from .parallel import Progress
 from .slotlock import SlotLock
+from .staging import Image
 
 T = TypeVar("T")
-
-
-@dataclass
-class Image:
-    path: Path  # where farm staged it in the TFTP root
-    name: str  # its name there (what U-Boot asks the server for)
-    size: int
-    crc32: int
-
-
-def stage_image(data: bytes | Path, tftp_root: Path, name: str) -> Image:
-    """Put data (or a file's) into the TFTP root under farm/name, atomically."""
-    if isinstance(data, Path):
-        data = data.read_bytes()
-    (tftp_root / "farm").mkdir(exist_ok=True)
-    dst = tftp_root / "farm" / name
-    tmp = dst.with_suffix(dst.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(dst)
-    return Image(dst, f"farm/{name}", len(data), zlib.crc32(data))
 
 
 class StageError(RuntimeError):

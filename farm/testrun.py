@@ -28,7 +28,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from contextlib import ExitStack
@@ -233,10 +232,10 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
     # imported here: farm.cli imports this module for every command (so it stays
     # light) and is imported by it
     from . import results
-    from .boot import stage_image
     from .cli import ensure_sim_up, pick_slots, tftp_root
     from .hil.env import write_environment
     from .slotlock import SlotBusy, SlotLock
+    from .staging import stage
 
     if args.suite is None:
         print(f"farm test: no suite has tests in {HIL_DIR}", file=sys.stderr)
@@ -277,10 +276,10 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
                 print(f"slot {run.slot:2}: not tested: {e}", file=sys.stderr, flush=True)
         pending = [r for r in runs if r.slot in locked]
         if pending:
-            with tempfile.NamedTemporaryFile(prefix="farm-test-") as payload:
-                payload.write(os.urandom(IMAGE_SIZE))
-                payload.flush()
-                image = stage_image(Path(payload.name), root, f"hil-{os.getpid()}.bin")
+            # kept with the logs: the TFTP root only links to it
+            payload = log_dir / "hil-image.bin"
+            payload.write_bytes(os.urandom(IMAGE_SIZE))
+            [image] = stage([payload], root)
             stack.callback(image.path.unlink, missing_ok=True)
             print(f"farm test: suite {args.suite} on slot{'s' if len(locked) > 1 else ''} "
                   f"{', '.join(map(str, locked))}; image {image.name}, {image.size} bytes; "

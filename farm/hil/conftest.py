@@ -30,11 +30,11 @@ from typing import IO, Any
 
 import pytest
 
-from farm.boot import Image
 from farm.config import BoardType, Chassis, SlotConfig, load
 from farm.hil.env import IMAGE
 from farm.hil.shell import UBootShell
 from farm.slotlock import SlotLock
+from farm.staging import Image
 
 LOCKED_ENV = "FARM_TEST_LOCKED"  # farm test holds these slots' locks (comma-separated)
 

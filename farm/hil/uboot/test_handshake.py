@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from farm.boot import Image
 from farm.config import BoardType, Chassis
 from farm.handshake import HandshakeWatch
 from farm.hil.shell import UBootShell
 from farm.hostctl import host_request
+from farm.staging import Image
 
 
 def _status(control: Path, slot: int) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import re
 import time
 from collections.abc import Callable
 
-from farm.boot import Image
 from farm.config import BoardType, Chassis
 from farm.hil.shell import UBootShell
+from farm.staging import Image
 
 
 def test_tftp_size_crc32(uboot_net: UBootShell, hil_image: Image, board_type: BoardType,

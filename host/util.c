@@ -26,10 +26,17 @@ void log_redirect(FILE *f)
 void logmsg(const char *fmt, ...)
 {
 	FILE *out = log_to ? log_to : stderr;
+	struct timespec ts;
+	struct tm tm;
 	va_list ap;
 
+	/* wall-clock UTC, to line up with farm's console logs */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ pcinetd: ",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
-	fputs("pcinetd: ", out);
 	vfprintf(out, fmt, ap);
 	fputc('\n', out);
 	va_end(ap);

@@ -22,6 +22,7 @@ and a console log with each test's start marked (--farm-console-log).
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -33,6 +34,7 @@ import pytest
 from farm.config import BoardType, Chassis, SlotConfig, load
 from farm.hil.env import IMAGE
 from farm.hil.shell import UBootShell
+from farm.hostctl import host_view
 from farm.slotlock import SlotLock
 from farm.staging import Image
 
@@ -83,6 +85,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         steps.unsubscribe(_console.notify)
         _console.file.close()
         _console = None
+
+
+# where a test's slot is served and when the test began, for its failure report
+HOST_VIEW = pytest.StashKey[tuple[Path, int, float]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report (the pytest log, the JUnit file) also tells what
+    the host saw of the slot meanwhile: a link the host dropped, or a board it
+    refused, shows there and nowhere on the board's console."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and HOST_VIEW in item.stash:
+        control, slot, since = item.stash[HOST_VIEW]
+        report.sections.append((f"host's view of slot {slot}", host_view(control, slot, since)))
+
+
+@pytest.fixture(autouse=True)
+def _host_view(request: pytest.FixtureRequest, control: Path, slot: int) -> None:
+    request.node.stash[HOST_VIEW] = (control, slot, time.time())
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:

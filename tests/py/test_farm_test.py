@@ -100,6 +100,17 @@ def sim_fault(f: Path, slot: int, kind: str, clear: bool = False) -> None:
                    + (["--clear"] if clear else []), check=True, capture_output=True, timeout=30)
 
 
+def failed_slots_reports(out: str, logs: Path) -> str:
+    """The end of each failed slot's pytest log: its failure report, with the
+    host's view of the slot (farm.hil.conftest adds it)."""
+    text = ""
+    for slot in re.findall(r"^\s*(\d+)\s.*\bFAILED\b", out, re.M):
+        log = logs / f"slot{int(slot):02d}-pytest.log"
+        if log.exists():
+            text += f"\n--- end of {log}\n" + "\n".join(log.read_text().splitlines()[-80:])
+    return text
+
+
 @pytest.mark.e2e
 def test_all_slots_write_junit(crate: Path, tmp_path: Path) -> None:
     """farm test --all: a JUnit file per slot, each with every test of the
@@ -108,7 +119,7 @@ def test_all_slots_write_junit(crate: Path, tmp_path: Path) -> None:
     summary line, exit 0."""
     logs = tmp_path / "logs"
     res = farm("test", "--all", "--log-dir", str(logs), "--chassis", str(crate))
-    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.returncode == 0, res.stdout + res.stderr + failed_slots_reports(res.stdout, logs)
     m = re.search(r"^farm test: 19 slots, (\d+) passed, 0 failed, 0 errors, (\d+) skipped "
                   r"in [\d.]+ s: ok$", res.stdout, re.M)
     assert m and int(m.group(1)) + int(m.group(2)) == SLOTS * len(TESTS), res.stdout
@@ -184,6 +195,10 @@ def test_failures_exit_1(crate: Path, tmp_path: Path) -> None:
     assert list(suites) == ["slot03", "slot04", "slot05", "slot06"]
     failure = suites["slot05"].find("testcase[@name='test_tftp_size_crc32']/failure")
     assert failure is not None and "host memory does not answer" in (failure.text or "")
+    # the failure report also tells what the host saw of the slot meanwhile
+    report = (logs / "slot05-pytest.log").read_text()
+    assert re.search(r"host's view of slot 5 .*\n.*state=\w+, .*attaches=\d+, .*net_error=",
+                     report), report
 
 
 @pytest.mark.e2e

@@ -90,6 +90,19 @@ void pcinet_sim_config_default(struct pcinet_sim_config *cfg);
 int pcinet_sim_chassis_create(const char *dir,
 			      const struct pcinet_sim_config *cfg);
 
+/*
+ * The same, with host memory that is someone else's file instead of
+ * DIR/host-mem: host_mem_path (NULL: DIR/host-mem, as above) must exist and
+ * hold at least cfg->host_mem_size bytes; byte 0 is bus address
+ * cfg->host_mem_bus. chassis.conf records the path; every process that
+ * opens the chassis maps it. The file is never created, truncated or
+ * removed. A user-mode Linux kernel's memory file (/proc/PID/fd/N) makes
+ * the DMA of the boards land in that kernel's RAM (docs/uml.md).
+ */
+int pcinet_sim_chassis_create_ext(const char *dir,
+				  const struct pcinet_sim_config *cfg,
+				  const char *host_mem_path);
+
 /* Remove every file pcinet_sim_chassis_create() made; dir itself stays. */
 int pcinet_sim_chassis_destroy(const char *dir);
 

@@ -92,7 +92,8 @@ int sim_map_file(const char *path, size_t size, bool create, void **out)
 	return 0;
 }
 
-static int write_config(const char *dir, const struct pcinet_sim_config *c)
+static int write_config(const char *dir, const struct pcinet_sim_config *c,
+			const char *host_mem_path)
 {
 	char path[SIM_PATH_MAX];
 	FILE *f;
@@ -110,12 +111,15 @@ static int write_config(const char *dir, const struct pcinet_sim_config *c)
 	fprintf(f, "ram_size 0x%08" PRIx32 "\nhost_mem_bus 0x%08" PRIx64 "\n",
 		c->ram_size, c->host_mem_bus);
 	fprintf(f, "host_mem_size 0x%08" PRIx64 "\n", c->host_mem_size);
+	if (host_mem_path)
+		fprintf(f, "host_mem_path %s\n", host_mem_path);
 	return fclose(f) ? -errno : 0;
 }
 
-static int read_config(const char *dir, struct pcinet_sim_config *c)
+static int read_config(const char *dir, struct pcinet_sim_config *c,
+		       char *host_mem_path)
 {
-	char path[SIM_PATH_MAX], key[32], line[128];
+	char path[SIM_PATH_MAX], key[32], line[SIM_PATH_MAX + 64];
 	unsigned long long val;
 	unsigned int seen = 0;
 	FILE *f;
@@ -127,9 +131,19 @@ static int read_config(const char *dir, struct pcinet_sim_config *c)
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	host_mem_path[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
+		if (!strncmp(line, "host_mem_path ", 14)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strlen(line + 14) >= SIM_PATH_MAX) {
+				fclose(f);
+				return -ENAMETOOLONG;
+			}
+			memcpy(host_mem_path, line + 14, strlen(line + 14) + 1);
+			continue;
+		}
 		if (sscanf(line, "%31s %lli", key, (long long *)&val) != 2)
 			continue;
 		if (!strcmp(key, "slots")) {
@@ -218,8 +232,58 @@ static int create_slot(const char *dir, unsigned int slot,
 	return err;
 }
 
+/*
+ * Host memory that is not the chassis' own file (someone else's memory, e.g.
+ * a user-mode Linux kernel's physical memory through /proc/PID/fd/N): it
+ * must exist and hold at least size bytes; it is never created, truncated
+ * or removed here.
+ */
+static int map_external(const char *path, uint64_t size, void **out)
+{
+	struct stat sb;
+	int fd, err = 0;
+	void *p;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0)
+		err = -errno;
+	else if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < size)
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = p == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (!err)
+		*out = p;
+	return err;
+}
+
+static int map_host_mem(const char *dir, const char *external, uint64_t size,
+			bool create, void **out)
+{
+	char path[SIM_PATH_MAX];
+	int err;
+
+	if (external && external[0])
+		return map_external(external, size, out);
+	err = dir_path(dir, SIM_HOST_MEM_NAME, path, sizeof(path));
+	return err ? err : sim_map_file(path, size, create, out);
+}
+
 int pcinet_sim_chassis_create(const char *dir,
 			      const struct pcinet_sim_config *cfg)
+{
+	return pcinet_sim_chassis_create_ext(dir, cfg, NULL);
+}
+
+int pcinet_sim_chassis_create_ext(const char *dir,
+				  const struct pcinet_sim_config *cfg,
+				  const char *host_mem_path)
 {
 	char path[SIM_PATH_MAX];
 	unsigned int slot;
@@ -229,16 +293,26 @@ int pcinet_sim_chassis_create(const char *dir,
 	err = config_check(cfg);
 	if (err)
 		return err;
+	if (host_mem_path && (!host_mem_path[0] ||
+			      strlen(host_mem_path) >= SIM_PATH_MAX ||
+			      strpbrk(host_mem_path, "\n\r")))
+		return -EINVAL;
 	err = dir_path(dir, SIM_CONF_NAME, path, sizeof(path));
 	if (err)
 		return err;
 	if (access(path, F_OK) == 0)
 		return -EEXIST;
-	err = write_config(dir, cfg);
+	if (host_mem_path) {
+		/* Refuse before anything is made if it cannot be mapped */
+		err = map_external(host_mem_path, cfg->host_mem_size, &p);
+		if (err)
+			return err;
+		munmap(p, cfg->host_mem_size);
+	}
+	err = write_config(dir, cfg, host_mem_path);
 	if (!err)
-		err = dir_path(dir, SIM_HOST_MEM_NAME, path, sizeof(path));
-	if (!err)
-		err = sim_map_file(path, cfg->host_mem_size, true, &p);
+		err = map_host_mem(dir, host_mem_path, cfg->host_mem_size,
+				   true, &p);
 	if (!err) {
 		munmap(p, cfg->host_mem_size);
 		err = dir_path(dir, SIM_SUPERVISOR_FIFO, path, sizeof(path));
@@ -324,11 +398,10 @@ struct pcinet_sim_chassis *pcinet_sim_chassis_open(const char *dir)
 		goto fail;
 	}
 	strcpy(ch->dir, dir);
-	err = read_config(dir, &ch->cfg);
+	err = read_config(dir, &ch->cfg, ch->host_mem_path);
 	if (!err)
-		err = dir_path(dir, SIM_HOST_MEM_NAME, path, sizeof(path));
-	if (!err)
-		err = sim_map_file(path, ch->cfg.host_mem_size, false, &p);
+		err = map_host_mem(dir, ch->host_mem_path,
+				   ch->cfg.host_mem_size, false, &p);
 	if (err)
 		goto fail;
 	ch->host_mem = p;

@@ -35,6 +35,7 @@ struct sim_state {
 struct pcinet_sim_chassis {
 	char dir[SIM_PATH_MAX];
 	struct pcinet_sim_config cfg;
+	char host_mem_path[SIM_PATH_MAX];	/* "": DIR/host-mem */
 	uint8_t *host_mem;
 	int supervisor_fd;	/* O_RDWR|O_NONBLOCK on the FIFO, or -1 */
 };

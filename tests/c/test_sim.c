@@ -5,8 +5,10 @@
  * driven through the same API the board and host backends use.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "pcinet_sim.h"
@@ -246,15 +248,21 @@ static void fill(uint8_t *p, uint32_t len, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
+static void direct_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
+		      uint32_t dst, uint32_t count, uint32_t mode)
+{
+	pcinet_sim_write32(b, M83XX_DMA_MR(n), 0);
+	pcinet_sim_write32(b, M83XX_DMA_SAR(n), src);
+	pcinet_sim_write32(b, M83XX_DMA_DAR(n), dst);
+	pcinet_sim_write32(b, M83XX_DMA_BCR(n), count);
+	pcinet_sim_write32(b, M83XX_DMA_MR(n), mode | M83XX_DMA_MR_CTM |
+			   M83XX_DMA_MR_CS);
+}
+
 static void direct(unsigned int n, uint32_t src, uint32_t dst, uint32_t count,
 		   uint32_t mode)
 {
-	pcinet_sim_write32(brd, M83XX_DMA_MR(n), 0);
-	pcinet_sim_write32(brd, M83XX_DMA_SAR(n), src);
-	pcinet_sim_write32(brd, M83XX_DMA_DAR(n), dst);
-	pcinet_sim_write32(brd, M83XX_DMA_BCR(n), count);
-	pcinet_sim_write32(brd, M83XX_DMA_MR(n), mode | M83XX_DMA_MR_CTM |
-			   M83XX_DMA_MR_CS);
+	direct_on(brd, n, src, dst, count, mode);
 }
 
 TEST(dma_direct_board_to_host_and_back)
@@ -623,6 +631,86 @@ TEST(bad_configurations_are_refused)
 	CHECK(rmdir(other) == 0);	/* nothing was left behind */
 	CHECK(pcinet_sim_slot_open(ch, 3, PCINET_SIM_HOST) == NULL);
 	CHECK(pcinet_sim_slot_open(ch, 0, PCINET_SIM_HOST) == NULL);
+}
+
+/*
+ * Host memory that is another program's file (a UML kernel's RAM): the DMA
+ * lands in that file at bus address - host_mem_bus, every process that
+ * opens the chassis maps the same file, and destroy leaves it alone.
+ */
+TEST(external_host_memory)
+{
+	struct pcinet_sim_config ext = cfg;
+	struct pcinet_sim_chassis *ech;
+	struct pcinet_sim_slot *eb;
+	char other[64], mem[96], conf[96], line[160];
+	uint8_t *ram, *file;
+	bool seen = false;
+	FILE *f;
+	int fd;
+
+	strcpy(other, "/tmp/pcinet-unit-XXXXXX");
+	CHECK(mkdtemp(other) != NULL);
+	snprintf(mem, sizeof(mem), "%s.mem", other);
+	fd = open(mem, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	CHECK(ftruncate(fd, 0x200000) == 0);	/* larger than the window */
+	ext.slots = 1;
+	ext.host_mem_bus = 0;
+	ext.host_mem_size = 0x100000;
+	/* A file smaller than the window, or none, is refused: nothing made */
+	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, "/nonexistent"),
+		 -ENOENT);
+	ext.host_mem_size = 0x400000;
+	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, mem), -EINVAL);
+	ext.host_mem_size = 0x100000;
+	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, "a\nb"), -EINVAL);
+	snprintf(conf, sizeof(conf), "%s/chassis.conf", other);
+	CHECK(access(conf, F_OK) < 0);
+
+	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, mem), 0);
+	f = fopen(conf, "r");
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "host_mem_path ", 14) &&
+		    !strncmp(line + 14, mem, strlen(mem)))
+			seen = true;
+	if (f)
+		fclose(f);
+	CHECK(seen);
+	snprintf(line, sizeof(line), "%s/host-mem", other);
+	CHECK(access(line, F_OK) < 0);		/* no file of its own */
+
+	ech = pcinet_sim_chassis_open(other);
+	CHECK(ech != NULL);
+	eb = ech ? pcinet_sim_slot_open(ech, 1, PCINET_SIM_BOARD) : NULL;
+	CHECK(eb != NULL);
+	file = mmap(NULL, 0x200000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(file != MAP_FAILED);
+	if (eb && file != MAP_FAILED) {
+		CHECK(pcinet_sim_host_mem(ech) != NULL);
+		pcinet_sim_write32(eb, M83XX_POBAR(0), OB_LOCAL >> 12);
+		pcinet_sim_write32(eb, M83XX_POTAR(0), 0);
+		pcinet_sim_write32(eb, M83XX_POCMR(0), M83XX_POCMR_EN |
+				   M83XX_POCMR_CM(OB_SIZE));
+		ram = pcinet_sim_board_ram(eb);
+		fill(ram, 4096, 5);
+		direct_on(eb, 0, ext.ram_base, OB_LOCAL + 0x3000, 4096, 0);
+		CHECK_EQ(pcinet_sim_read32(eb, M83XX_DMA_SR(0)),
+			 M83XX_DMA_SR_EOCDI);
+		CHECK(!memcmp(file + 0x3000, ram, 4096));
+		/* Beyond host_mem_size is outside host memory: an error */
+		direct_on(eb, 1, ext.ram_base, OB_LOCAL + 0x100000, 16, 0);
+		CHECK(pcinet_sim_read32(eb, M83XX_DMA_SR(1)) & M83XX_DMA_SR_TE);
+		munmap(file, 0x200000);
+	}
+	pcinet_sim_slot_close(eb);
+	pcinet_sim_chassis_close(ech);
+	pcinet_sim_chassis_destroy(other);
+	CHECK(rmdir(other) == 0);
+	CHECK(access(mem, F_OK) == 0);		/* never removed */
+	close(fd);
+	unlink(mem);
 }
 
 int main(void)

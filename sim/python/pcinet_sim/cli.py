@@ -138,8 +138,8 @@ def _up_locked(args: argparse.Namespace, directory: Path, board: str, created: b
         created = _cleanup_stale(directory, remove_lock=False) or created
     ns = "" if args.no_netns else netns.name_for(directory)
     try:
-        Chassis.make(directory, Config.default(slots=args.slots))
-    except (SimError, ValueError) as e:
+        Chassis.make(directory, _up_config(args), args.host_mem)
+    except (SimError, ValueError, OSError) as e:
         remove_chassis(directory, created, remove_lock=True)
         raise CliError(f"cannot create the chassis: {e}") from e
     sup_args = ["--dir", str(directory), "--board", board, "--netns", ns,
@@ -157,6 +157,25 @@ def _up_locked(args: argparse.Namespace, directory: Path, board: str, created: b
         sup_args[sup_args.index("--lock-fd") + 1] = str(os.dup(lock_fd))
         return _run_foreground(sup_args)
     return _run_daemon(directory, sup_args, args.boot_timeout, lock_fd)
+
+
+def _up_config(args: argparse.Namespace) -> Config:
+    """--slots and the host memory window: with --host-mem its size defaults to the file's."""
+    over = {"slots": args.slots}
+    if args.host_mem_bus is not None:
+        over["host_mem_bus"] = args.host_mem_bus
+    if args.host_mem_size is not None:
+        over["host_mem_size"] = args.host_mem_size
+    elif args.host_mem is not None:
+        over["host_mem_size"] = os.stat(args.host_mem).st_size & ~0xFFF
+    return Config.default(**over)
+
+
+def _int_arg(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
 def _run_foreground(sup_args: list[str]) -> int:
@@ -455,6 +474,15 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--boot-timeout", type=float, default=60.0,
                     help="seconds each board has to announce itself (default: %(default)s; "
                     "19 U-Boot boards take about 10 on two cores)")
+    up.add_argument("--host-mem", metavar="FILE",
+                    help="host DMA memory is this existing file instead of DIR/host-mem, "
+                    "e.g. a user-mode Linux kernel's RAM as /proc/PID/fd/N (docs/uml.md); "
+                    "never created or removed")
+    up.add_argument("--host-mem-bus", type=_int_arg, metavar="ADDR",
+                    help="PCI bus address of host memory byte 0 (default: 0x10000000)")
+    up.add_argument("--host-mem-size", type=_int_arg, metavar="BYTES",
+                    help="bytes of host memory (default: 64 MiB, with --host-mem the "
+                    "file's size)")
     up.add_argument("--foreground", action="store_true",
                     help="supervise in this process; Ctrl-C takes the chassis down")
     up.set_defaults(func=cmd_up)

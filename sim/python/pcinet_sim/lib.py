@@ -77,6 +77,9 @@ def _load() -> ctypes.CDLL:
     sigs: dict[str, tuple[object, list[object]]] = {
         "pcinet_sim_config_default": (None, [ctypes.POINTER(_Config)]),
         "pcinet_sim_chassis_create": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(_Config)]),
+        "pcinet_sim_chassis_create_ext": (ctypes.c_int, [ctypes.c_char_p,
+                                                         ctypes.POINTER(_Config),
+                                                         ctypes.c_char_p]),
         "pcinet_sim_chassis_destroy": (ctypes.c_int, [ctypes.c_char_p]),
         "pcinet_sim_chassis_open": (vp, [ctypes.c_char_p]),
         "pcinet_sim_chassis_close": (None, [vp]),
@@ -142,11 +145,21 @@ class Chassis:
         self._slots: list[Slot] = []
 
     @staticmethod
-    def make(directory: Path | str, config: Config | None = None) -> None:
-        """Create the chassis files in directory (which must exist)."""
+    def make(directory: Path | str, config: Config | None = None,
+             host_mem: Path | str | None = None) -> None:
+        """Create the chassis files in directory (which must exist).
+
+        host_mem: an existing file of at least config.host_mem_size bytes to be the
+        host memory instead of DIR/host-mem (a UML kernel's RAM, docs/uml.md); it is
+        never created or removed here.
+        """
         cfg = (config or Config.default())._c()
-        _check(lib().pcinet_sim_chassis_create(str(directory).encode(), ctypes.byref(cfg)),
-               f"cannot create chassis in {directory}")
+        if host_mem is None:
+            ret = lib().pcinet_sim_chassis_create(str(directory).encode(), ctypes.byref(cfg))
+        else:
+            ret = lib().pcinet_sim_chassis_create_ext(str(directory).encode(),
+                                                      ctypes.byref(cfg), str(host_mem).encode())
+        _check(ret, f"cannot create chassis in {directory}")
 
     @staticmethod
     def destroy(directory: Path | str) -> None:

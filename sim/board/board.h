@@ -78,6 +78,8 @@ void out_str(struct board *b, const char *text);
 
 void board_net_publish(struct board *b);
 void board_net_withdraw(struct board *b);
+/* console `dma BUS LEN`: a board DMA into host memory, for tests */
+void board_dma_test(struct board *b, const char *args);
 void board_net_service(struct board *b);
 
 #endif /* _PCINET_SIM_BOARD_H */

@@ -351,3 +351,41 @@ void board_net_service(struct board *b)
 	if (b->net.attached)
 		serve_b2h(b);
 }
+
+/*
+ * Console command `dma BUS LEN`: a test of the host's DMA memory without the
+ * network protocol (docs/uml.md). Fills LEN bytes (at most 64 KiB) at the
+ * top of board RAM with byte i = (i * 7 + 0x5A) & 0xFF and moves them with
+ * DMA channel 0 through outbound window 0 to host bus address BUS. Refused
+ * while the shared region is published (the RAM is the host's then).
+ */
+void board_dma_test(struct board *b, const char *args)
+{
+	unsigned long long bus = 0;
+	unsigned int len = 0, i;
+	u32 scratch = b->cfg.ram_base + b->cfg.ram_size - 0x10000;
+	char msg[160];
+	u8 *p;
+
+	if (sscanf(args, "%lli %u", &bus, &len) != 2 || !len ||
+	    len > 0x10000) {
+		out_str(b, "usage: dma BUS LEN (LEN 1..65536)\r\n");
+		return;
+	}
+	if (pcinet_board_valid(b->status)) {
+		out_str(b, "dma: not while the shared region is published\r\n");
+		return;
+	}
+	if (bus - OUTBOUND_PCI >= OUTBOUND_SIZE ||
+	    bus - OUTBOUND_PCI + len > OUTBOUND_SIZE) {
+		out_str(b, "dma: outside outbound window 0\r\n");
+		return;
+	}
+	p = local_ptr(b, scratch, len);
+	for (i = 0; i < len; i++)
+		p[i] = (u8)(i * 7 + 0x5A);
+	snprintf(msg, sizeof(msg), "dma 0x%llx %u %s\r\n", bus, len,
+		 dma_direct(b, scratch, OUTBOUND_LOCAL + (u32)(bus - OUTBOUND_PCI),
+			    len) ? "done" : "failed");
+	out_str(b, msg);
+}

@@ -117,7 +117,7 @@ static void run_command(struct board *b, const char *cmd)
 	char msg[160];
 
 	if (!strcmp(cmd, "help")) {
-		out_str(b, "commands: help version status valid invalid reset crash rogue\r\n");
+		out_str(b, "commands: help version status valid invalid reset crash rogue dma\r\n");
 	} else if (!strcmp(cmd, "version")) {
 		snprintf(msg, sizeof(msg),
 			 "pcinet-sim-board 1 protocol %u.%u slot %u epoch %u\r\n",
@@ -140,6 +140,8 @@ static void run_command(struct board *b, const char *cmd)
 		self_reset(b);
 	} else if (!strncmp(cmd, "rogue", 5) && (!cmd[5] || cmd[5] == ' ')) {
 		set_rogue(b, cmd[5] ? cmd + 6 : "");
+	} else if (!strncmp(cmd, "dma ", 4)) {
+		board_dma_test(b, cmd + 4);
 	} else if (!strcmp(cmd, "crash")) {
 		abort();	/* no goodbye: registers stay as they are */
 	} else if (cmd[0]) {

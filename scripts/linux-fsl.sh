@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build the PCINet MPC83xx board driver, linux/pcinet_fsl.c, as a module for
+# Debian's Linux 6.1 (ARCH=powerpc, mpc83xx_defconfig plus
+# linux/pcinet_fsl.config), with W=1 and sparse on every file (C=2), and run
+# the kernel's checkpatch --strict on our files. Fails on any warning or
+# complaint. Safe to run again: the kernel is configured and prepared once.
+#
+#   scripts/linux-fsl.sh          build/linux-ppc/pcinet_fsl.ko + checks
+#
+# Layout under build/:
+#   linux-source-6.1/   Debian's source, pristine (scripts/linux-source.sh)
+#   linux-ppc-kernel/   its O= output: .config, modules_prepare, crtsavres.o,
+#                       and the kernel built once for its Module.symvers
+#   linux-ppc/          a copy of linux/ (Kbuild, pcinet_fsl*) and include/
+#                       that the module is built in (M=), the .ko and logs
+#
+# Linux 6.1 writes an external module's objects next to its sources (M=);
+# it has no separate output directory for them. Building a copy keeps
+# linux/ free of build products without touching the kernel's Makefiles.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+kout=$here/build/linux-ppc-kernel
+out=$here/build/linux-ppc
+frag=$here/linux/pcinet_fsl.config
+kmake=(nice make ARCH=powerpc CROSS_COMPILE=powerpc-linux-gnu- -j2)
+files=(linux/pcinet_fsl.c)
+
+secs() { echo $(($(date +%s) - $1))s; }
+
+"$here/scripts/bootstrap.sh" debs gcc-powerpc-linux-gnu make sparse bc bison flex \
+	libssl-dev xz-utils >&2
+src=$("$here/scripts/linux-source.sh")
+
+# 1. The kernel: configured and prepared once per change of the fragment.
+t0=$(date +%s)
+stamp=$kout/.pcinet-prepared
+want=$(cat "$src/arch/powerpc/configs/mpc83xx_defconfig" "$frag" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
+	[ ! -f "$kout/arch/powerpc/lib/crtsavres.o" ]; then
+	echo "linux-fsl: configuring and preparing $kout (a few minutes)"
+	mkdir -p "$kout"
+	rm -f "$stamp"
+	"${kmake[@]}" -C "$src" O="$kout" mpc83xx_defconfig >"$kout/prepare.log" 2>&1
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$kout" "$kout/.config" "$frag" \
+		>>"$kout/prepare.log" 2>&1
+	"${kmake[@]}" -C "$src" O="$kout" olddefconfig >>"$kout/prepare.log" 2>&1
+	# merge_config drops what Kconfig refuses: check that we got it
+	while read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		if ! grep -qx "$line" "$kout/.config"; then
+			echo "linux-fsl: $line did not survive olddefconfig (see $kout/prepare.log)" >&2
+			exit 1
+		fi
+	done <"$frag"
+	if ! "${kmake[@]}" -C "$src" O="$kout" modules_prepare \
+		arch/powerpc/lib/crtsavres.o >>"$kout/prepare.log" 2>&1; then
+		tail -30 "$kout/prepare.log" >&2
+		exit 1
+	fi
+	echo "$want" >"$stamp"
+	echo "linux-fsl: kernel prepared in $(secs "$t0")"
+else
+	echo "linux-fsl: kernel already prepared ($kout)"
+fi
+
+# The kernel itself, once: without its Module.symvers modpost cannot tell
+# whether every symbol the module uses exists and is exported to it.
+if [ ! -s "$kout/Module.symvers" ]; then
+	t0=$(date +%s)
+	echo "linux-fsl: building the kernel once for Module.symvers (long: $kout/kernel.log)"
+	if ! "${kmake[@]}" -C "$src" O="$kout" all >"$kout/kernel.log" 2>&1; then
+		tail -30 "$kout/kernel.log" >&2
+		exit 1
+	fi
+	echo "linux-fsl: kernel built in $(secs "$t0")"
+fi
+
+# 2. The module, from a copy of our sources, W=1 and sparse on every file.
+t1=$(date +%s)
+mkdir -p "$out/linux" "$out/include"
+rm -rf "$out/include/pcinet"
+cp -r "$here/include/pcinet" "$out/include/"
+# The copy holds only our files: stale objects or the host driver never mix in
+find "$out/linux" -mindepth 1 -delete
+cp "$here/linux/Kbuild" "$here"/linux/pcinet_fsl* "$out/linux/"
+log=$out/build.log
+if ! "${kmake[@]}" -C "$kout" M="$out/linux" PCINET_FSL=m W=1 C=2 modules >"$log" 2>&1; then
+	cat "$log"
+	echo "linux-fsl: module build FAILED" >&2
+	exit 1
+fi
+if grep -E 'warning|error|WARNING' "$log"; then
+	echo "linux-fsl: module build has warnings (full log: $log)" >&2
+	exit 1
+fi
+cp "$out/linux/pcinet_fsl.ko" "$out/pcinet_fsl.ko"
+echo "linux-fsl: build/linux-ppc/pcinet_fsl.ko built in $(secs "$t1"), W=1 and sparse clean"
+
+# 3. checkpatch --strict, from the kernel source of the same version
+cp_dir=$here/build/checkpatch
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	tarball=/usr/src/linux-source-6.1.tar.xz
+	top=$(basename "$tarball" .tar.xz)
+	mkdir -p "$cp_dir"
+	tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 "$top/scripts/checkpatch.pl" \
+		"$top/scripts/spelling.txt" "$top/scripts/const_structs.checkpatch"
+fi
+cd "$here"
+if ! "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
+	"${files[@]}" >"$out/checkpatch.log" 2>&1; then
+	cat "$out/checkpatch.log"
+	echo "linux-fsl: checkpatch --strict complains (above)" >&2
+	exit 1
+fi
+echo "linux-fsl: checkpatch --strict clean: ${files[*]}"

@@ -291,6 +291,11 @@ static int pcinet_host_reset(struct pcinet_board *b)
 			 "board still RUNNING %u ms after the detach: resetting it anyway\n",
 			 PCINET_DETACH_ACK_MS);
 	dev_info(&b->pdev->dev, "resetting the board\n");
+	/*
+	 * Its registers, maybe its configuration space, go away: the handler
+	 * leaves it alone until the reset handling unmasks it again.
+	 */
+	WRITE_ONCE(b->irq_unmasked, false);
 	iowrite32be(M83XX_RPR_UNLOCK, b->immr + M83XX_RST_RPR);
 	iowrite32be(M83XX_RCR_SWHR, b->immr + M83XX_RST_RCR);
 
@@ -299,6 +304,7 @@ static int pcinet_host_reset(struct pcinet_board *b)
 	while (pcinet_rd(b, M83XX_MU_IMR1) == b->imr1) {
 		if (time_after(jiffies, deadline)) {
 			dev_err(&b->pdev->dev, "board did not reset\n");
+			WRITE_ONCE(b->irq_unmasked, true);
 			err = -EIO;
 			break;
 		}

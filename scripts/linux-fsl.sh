@@ -14,7 +14,10 @@
 #   linux-ppc-kernel/   its O= output: .config, modules_prepare, crtsavres.o,
 #                       and the kernel built once for its Module.symvers
 #   linux-ppc/          a copy of linux/ (Kbuild, pcinet_fsl*) and include/
-#                       that the module is built in (M=), the .ko and logs
+#                       that the module is built in (M=), the .ko and logs;
+#                       dt/: the binding checked against the kernel's net
+#                       bindings, its example validated
+#   dtschema-venv/      dt-schema (PyPI dtschema), for the binding check
 #
 # Linux 6.1 writes an external module's objects next to its sources (M=);
 # it has no separate output directory for them. Building a copy keeps
@@ -26,12 +29,13 @@ kout=$here/build/linux-ppc-kernel
 out=$here/build/linux-ppc
 frag=$here/linux/pcinet_fsl.config
 kmake=(nice make ARCH=powerpc CROSS_COMPILE=powerpc-linux-gnu- -j2)
-files=(linux/pcinet_fsl.c)
+binding=linux/Documentation/devicetree/bindings/net/fsl,mpc8349-pcinet.yaml
+files=(linux/pcinet_fsl.c linux/pcinet_fsl.config "$binding")
 
 secs() { echo $(($(date +%s) - $1))s; }
 
 "$here/scripts/bootstrap.sh" debs gcc-powerpc-linux-gnu make sparse bc bison flex \
-	libssl-dev xz-utils >&2
+	libssl-dev xz-utils device-tree-compiler python3-venv >&2
 src=$("$here/scripts/linux-source.sh")
 
 # 1. The kernel: configured and prepared once per change of the fragment.
@@ -116,3 +120,33 @@ if ! "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f 
 	exit 1
 fi
 echo "linux-fsl: checkpatch --strict clean: ${files[*]}"
+
+# 4. The device tree binding: a valid schema, and its example valid under it
+# (dt-schema's own tools, as the kernel's dt_binding_check runs them, against
+# this kernel's net bindings, which ours refers to)
+t2=$(date +%s)
+dtv=$here/build/dtschema-venv
+if [ ! -x "$dtv/bin/dt-validate" ]; then
+	python3 -m venv "$dtv"
+	"$dtv/bin/pip" install -q dtschema
+fi
+dt=$out/dt
+rm -rf "$dt"
+mkdir -p "$dt/bindings"
+cp -r "$src/Documentation/devicetree/bindings/net" "$dt/bindings/"
+cp "$here/$binding" "$dt/bindings/net/"
+yaml=$dt/bindings/net/$(basename "$binding")
+"$dtv/bin/dt-doc-validate" -u "$dt/bindings" "$yaml" >"$dt/check.log" 2>&1
+"$dtv/bin/dt-extract-example" "$yaml" >"$dt/example.dts"
+cpp -P -nostdinc -undef -D__DTS__ -x assembler-with-cpp \
+	-I "$src/scripts/dtc/include-prefixes" "$dt/example.dts" >"$dt/example.pp.dts"
+dtc -q -I dts -O dtb -o "$dt/example.dtb" "$dt/example.pp.dts" >>"$dt/check.log" 2>&1
+"$dtv/bin/dt-mk-schema" -j "$dt/bindings/net" >"$dt/schema.json" 2>"$dt/mk-schema.log"
+# dt-validate reports problems on its output, with exit status 0
+"$dtv/bin/dt-validate" -s "$dt/schema.json" "$dt/example.dtb" >>"$dt/check.log" 2>&1
+if grep -q . "$dt/check.log"; then
+	cat "$dt/check.log"
+	echo "linux-fsl: the binding or its example does not validate" >&2
+	exit 1
+fi
+echo "linux-fsl: $binding and its example validate ($(secs "$t2"))"

@@ -362,8 +362,8 @@ static bool pcinet_fsl_cons_pump(struct pcinet_fsl *priv)
 	msg = pcinet_cons_tx_take(&priv->tx, buf, n, pcinet_fsl_now_ms());
 	pcinet_fsl_mu_write(priv, M83XX_MU_OMR0, msg);
 	/* the stall rule needs a clock even when no more output comes */
-	mod_timer(&priv->cons_timer,
-		  jiffies + msecs_to_jiffies(PCINET_CONS_STALL_MS) + 1);
+	timer_reduce(&priv->cons_timer,
+		     jiffies + msecs_to_jiffies(PCINET_CONS_STALL_MS) + 1);
 	return true;
 }
 
@@ -421,14 +421,21 @@ static void pcinet_fsl_cons_rx_service(struct pcinet_fsl *priv)
 	/* held: the line discipline's unthrottle or the timer looks again */
 	pcinet_fsl_mu_mask(priv, M83XX_IMI_IM0I, true);
 	if (!priv->rx_throttled)
-		mod_timer(&priv->cons_timer, jiffies +
-			  msecs_to_jiffies(PCINET_FSL_CONS_RETRY_MS) + 1);
+		timer_reduce(&priv->cons_timer, jiffies +
+			     msecs_to_jiffies(PCINET_FSL_CONS_RETRY_MS) + 1);
 }
 
+/*
+ * One timer for both directions: the stall rule of the sender, and another
+ * look at an ack held for lack of room. Each arms it no later than it needs
+ * (timer_reduce), so neither delays the other; it re-arms itself while a
+ * message waits for its ack.
+ */
 static void pcinet_fsl_cons_timer(struct timer_list *t)
 {
 	struct pcinet_fsl *priv = from_timer(priv, t, cons_timer);
 	unsigned long flags;
+	u32 waited;
 	bool wake;
 
 	spin_lock_irqsave(&priv->cons_lock, flags);
@@ -436,6 +443,13 @@ static void pcinet_fsl_cons_timer(struct timer_list *t)
 	if (priv->ack_owed)
 		pcinet_fsl_cons_rx_service(priv);
 	wake = pcinet_fsl_cons_pump(priv);
+	if (!priv->tx.token && !priv->tx.stalled) {
+		waited = pcinet_fsl_now_ms() - priv->tx.sent_ms;
+		if (waited > PCINET_CONS_STALL_MS)
+			waited = PCINET_CONS_STALL_MS;
+		timer_reduce(&priv->cons_timer, jiffies + 1 +
+			     msecs_to_jiffies(PCINET_CONS_STALL_MS - waited));
+	}
 	spin_unlock_irqrestore(&priv->cons_lock, flags);
 	if (wake)
 		tty_port_tty_wakeup(&priv->port);
@@ -1552,14 +1566,15 @@ static irqreturn_t pcinet_fsl_irq(int irq, void *data)
 		spin_unlock(&priv->cons_lock);
 	}
 	if (pending & M83XX_IMI_IDI) {
+		/* under the lock: the console's poll clears the ack bit too */
+		spin_lock(&priv->cons_lock);
 		idr = pcinet_fsl_mu_read(priv, M83XX_MU_IDR);
 		pcinet_fsl_mu_write(priv, M83XX_MU_IDR, idr);
 		if (idr & PCINET_DB_CONS_ACK) {
-			spin_lock(&priv->cons_lock);
 			pcinet_cons_tx_acked(&priv->tx);
 			wake |= pcinet_fsl_cons_pump(priv);
-			spin_unlock(&priv->cons_lock);
 		}
+		spin_unlock(&priv->cons_lock);
 		if ((idr & PCINET_DB_NET_KICK) && READ_ONCE(priv->attached))
 			napi_schedule(&priv->napi);
 	}

@@ -1174,7 +1174,8 @@ static int pcinet_fsl_poll(struct napi_struct *napi, int budget)
 	/* netpoll: frames are only moved by the poll NAPI schedules */
 	if (!budget)
 		return 0;
-	if (READ_ONCE(priv->attached) && !READ_ONCE(priv->broken)) {
+	/* pairs with the release in pcinet_fsl_attach() */
+	if (smp_load_acquire(&priv->attached) && !READ_ONCE(priv->broken)) {
 		if (pcinet_fsl_reap(priv, budget, &work, false))
 			pcinet_fsl_kick_host(priv);
 		if (netif_queue_stopped(ndev) &&
@@ -1471,7 +1472,8 @@ static void pcinet_fsl_attach(struct pcinet_fsl *priv)
 	}
 	netdev_dbg(priv->ndev, "attached: generation %u, host area %#llx\n",
 		   priv->generation, area);
-	WRITE_ONCE(priv->attached, true);
+	/* the data path sees the indices above before it sees attached */
+	smp_store_release(&priv->attached, true);
 	netif_carrier_on(priv->ndev);
 	if (priv->napi_on) {
 		netif_wake_queue(priv->ndev);

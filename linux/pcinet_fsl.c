@@ -1842,9 +1842,12 @@ static int pcinet_fsl_probe(struct platform_device *pdev)
 	}
 	priv->h2b = (struct pcinet_desc *)((u8 *)priv->ctrl + priv->h2b_off);
 	priv->b2h = (struct pcinet_desc *)((u8 *)priv->ctrl + priv->b2h_off);
+	/* without a DMA channel the board still gets its console */
 	ret = pcinet_fsl_get_dma(priv);
-	if (ret)
+	if (ret == -EPROBE_DEFER)
 		goto err_port;
+	if (ret)
+		priv->dma = NULL;
 
 	/* IDLE: console only, network withdrawn (protocol 10.2 OFF -> IDLE) */
 	pcinet_fsl_take_over(priv);
@@ -1872,6 +1875,10 @@ static int pcinet_fsl_probe(struct platform_device *pdev)
 	priv->con.index = -1;
 	priv->con.data = priv;
 	register_console(&priv->con);
+	if (!priv->dma) {
+		dev_err(dev, "console only: no network without a DMA channel\n");
+		return 0;
+	}
 
 	ndev->netdev_ops = &pcinet_fsl_netdev_ops;
 	ndev->watchdog_timeo = 5 * HZ;
@@ -1938,8 +1945,10 @@ static int pcinet_fsl_remove(struct platform_device *pdev)
 	struct pcinet_fsl *priv = platform_get_drvdata(pdev);
 
 	pcinet_fsl_withdraw(priv);
-	unregister_netdev(priv->ndev);
-	netif_napi_del(&priv->napi);
+	if (priv->dma) {
+		unregister_netdev(priv->ndev);
+		netif_napi_del(&priv->napi);
+	}
 	unregister_console(&priv->con);
 	pcinet_fsl_mu_mask(priv, PCINET_FSL_MU_IRQS, true);
 	synchronize_irq(priv->irq);

@@ -71,11 +71,13 @@ else
 fi
 
 # The kernel itself, once: without its Module.symvers modpost cannot tell
-# whether every symbol the module uses exists and is exported to it.
+# whether every symbol the module uses exists and is exported to it. Not
+# "all": the 83xx boot images (cuImage) need U-Boot's mkimage, and nothing
+# here boots them.
 if [ ! -s "$kout/Module.symvers" ]; then
 	t0=$(date +%s)
 	echo "linux-fsl: building the kernel once for Module.symvers (long: $kout/kernel.log)"
-	if ! "${kmake[@]}" -C "$src" O="$kout" all >"$kout/kernel.log" 2>&1; then
+	if ! "${kmake[@]}" -C "$src" O="$kout" vmlinux modules >"$kout/kernel.log" 2>&1; then
 		tail -30 "$kout/kernel.log" >&2
 		exit 1
 	fi

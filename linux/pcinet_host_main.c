@@ -200,8 +200,16 @@ static irqreturn_t pcinet_irq(int irq, void *data)
 	struct pcinet_board *b = data;
 	u32 isr, odr;
 
-	/* Masked by us, or configuration space lost: not our interrupt */
-	if (!READ_ONCE(b->irq_unmasked) || !READ_ONCE(b->bar_ok))
+	/*
+	 * Configuration space lost to a reset: BAR0 is out of bounds, but the
+	 * board's new firmware may be what asserts the line: restore it now
+	 * rather than at the next watchdog period.
+	 */
+	if (!READ_ONCE(b->bar_ok)) {
+		pcinet_queue_check(b);
+		return IRQ_NONE;
+	}
+	if (!READ_ONCE(b->irq_unmasked))
 		return IRQ_NONE;
 	isr = pcinet_rd(b, M83XX_MU_OMISR);
 	if (isr == PCINET_ALL_ONES) {

@@ -111,7 +111,8 @@ struct pcinet_fsl_frame {
 struct pcinet_fsl_batch {
 	dma_cookie_t cookie;	/* last operation of the chain */
 	bool rx;		/* h2b: frames for us; else b2h: ours out */
-	unsigned int n;
+	unsigned int n;		/* frames in the chain */
+	unsigned int next;	/* frames finished (NAPI budget) */
 	struct pcinet_fsl_frame f[PCINET_FSL_BATCH];
 };
 
@@ -843,6 +844,7 @@ static struct pcinet_fsl_batch *pcinet_fsl_batch_get(struct pcinet_fsl *priv)
 	b = &priv->batch[(priv->batch_head + priv->batch_count) %
 			 PCINET_FSL_BATCHES];
 	b->n = 0;
+	b->next = 0;
 	b->cookie = 0;
 	return b;
 }
@@ -865,17 +867,18 @@ static void pcinet_fsl_proto_error(struct pcinet_fsl *priv)
 
 /*
  * Finish the chains that completed, oldest first; with @drop (the channel
- * is quiet) all of them, delivering nothing. Returns the chains finished;
- * *work counts frames given to the stack, never beyond @budget.
+ * is quiet) all of them, delivering nothing. *work counts frames given to
+ * the stack and stops at @budget, in the middle of a chain if need be.
+ * Returns true if a chain completed: its indices reached the host.
  */
-static unsigned int pcinet_fsl_reap(struct pcinet_fsl *priv, int budget,
-				    int *work, bool drop)
+static bool pcinet_fsl_reap(struct pcinet_fsl *priv, int budget, int *work,
+			    bool drop)
 {
 	struct net_device *ndev = priv->ndev;
+	enum dma_status st = DMA_COMPLETE;
 	struct pcinet_fsl_batch *b;
 	struct pcinet_fsl_frame *f;
-	enum dma_status st = DMA_COMPLETE;
-	unsigned int done = 0, i;
+	bool completed = false;
 
 	while (priv->batch_count) {
 		b = &priv->batch[priv->batch_head];
@@ -883,11 +886,13 @@ static unsigned int pcinet_fsl_reap(struct pcinet_fsl *priv, int budget,
 			st = dmaengine_tx_status(priv->dma, b->cookie, NULL);
 			if (st == DMA_IN_PROGRESS || st == DMA_PAUSED)
 				break;
-			if (b->rx && *work + (int)b->n > budget)
-				break;
 		}
-		for (i = 0; i < b->n; i++) {
-			f = &b->f[i];
+		completed = true;
+		for (; b->next < b->n; b->next++) {
+			if (b->rx && !drop && st == DMA_COMPLETE &&
+			    *work >= budget)
+				return completed;
+			f = &b->f[b->next];
 			dma_unmap_single(priv->dma_dev, f->addr, f->len,
 					 b->rx ? DMA_FROM_DEVICE : DMA_TO_DEVICE);
 			if (b->rx && (drop || st != DMA_COMPLETE)) {
@@ -916,9 +921,8 @@ static unsigned int pcinet_fsl_reap(struct pcinet_fsl *priv, int budget,
 		}
 		priv->batch_head = (priv->batch_head + 1) % PCINET_FSL_BATCHES;
 		priv->batch_count--;
-		done++;
 	}
-	return done;
+	return completed;
 }
 
 /*

@@ -1189,7 +1189,7 @@ static int pcinet_fsl_poll(struct napi_struct *napi, int budget)
 			again = pcinet_fsl_rx_pull(priv);
 			pcinet_fsl_tx_push(priv);
 		}
-		/* a chain that finished meanwhile may hold frames for us */
+		/* the budget ran out with frames of a chain left to deliver */
 		if (work >= budget)
 			again = true;
 	}

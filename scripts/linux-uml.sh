@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A user-mode Linux 6.1 kernel for running the PCINet host driver against a
+# simulated board (docs/uml.md). Debian's 6.1 source (scripts/linux-source.sh,
+# kept pristine) is built with O=build/linux-uml, ARCH=um, defconfig plus
+# linux/uml.config (PCI over virtio, modules, hostfs). Then modules_prepare,
+# so out-of-tree modules build with
+#   make -C build/linux-uml ARCH=um M=<dir> modules
+# Idempotent: when the fragment is unchanged and the kernel is built it only
+# prints the kernel's path. Prints build/linux-uml/linux on success.
+#
+#   scripts/linux-uml.sh [--force]    (JOBS=2 by default, at most 2 here)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=$here/build/linux-uml
+frag=$here/linux/uml.config
+jobs=${JOBS:-2}
+force=0
+[ "${1:-}" = "--force" ] && force=1
+
+# Build dependencies of a UML kernel (the usual kernel ones; no cross compiler)
+"$here/scripts/bootstrap.sh" debs gcc make flex bison bc libelf-dev >&2
+src=$("$here/scripts/linux-source.sh")
+
+mkdir -p "$out"
+exec 8>"$out/.lock"
+flock 8
+
+stamp=$out/.pcinet-stamp
+want=$(sha256sum "$frag" | cut -d' ' -f1)
+if [ $force = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
+	[ -x "$out/linux" ] && [ -f "$out/Module.symvers" ]; then
+	echo "$out/linux"
+	exit 0
+fi
+rm -f "$stamp"
+
+kmake() {
+	nice -n 10 make -C "$src" O="$out" ARCH=um -j"$jobs" "$@" >&2
+}
+
+start=$(date +%s)
+if [ ! -f "$out/.config" ] || ! cmp -s "$frag" "$out/.pcinet-fragment"; then
+	echo "linux-uml: configuring $out (defconfig + linux/uml.config)" >&2
+	kmake defconfig
+	# merge_config.sh -m: merge into the existing .config only, then let
+	# olddefconfig resolve dependencies; it warns about values that did not stick
+	(cd "$out" && KCONFIG_CONFIG=.config "$src/scripts/kconfig/merge_config.sh" \
+		-m -O "$out" "$out/.config" "$frag" >&2)
+	kmake olddefconfig
+	cp "$frag" "$out/.pcinet-fragment"
+fi
+# Every option of the fragment must have survived olddefconfig
+bad=0
+while IFS= read -r line; do
+	case $line in CONFIG_*=*) ;; *) continue ;; esac
+	grep -qxF "$line" "$out/.config" || { echo "linux-uml: $line did not stick" >&2; bad=1; }
+done <"$frag"
+[ $bad = 0 ] || exit 1
+
+echo "linux-uml: building (make -j$jobs, nice)" >&2
+kmake
+kmake modules
+kmake modules_prepare
+echo "$want" >"$stamp"
+echo "linux-uml: built in $(($(date +%s) - start)) s" >&2
+echo "$out/linux"

@@ -23,6 +23,8 @@
 #   --keep          keep the run directory (logs) even on success
 #   --verbose       pcinet-vpci logs every access
 #
+# $PCINET_VPCI names another pcinet-vpci binary (an ASan build, say).
+#
 # In order: build what is missing (UML kernel, sim, pcinet-vpci, the test
 # module); start pcinet-vpci (it listens, and once UML connects waits for
 # the chassis); start UML (mem=SIZE, root = the machine's / over hostfs,
@@ -171,14 +173,16 @@ EOF
 fi
 
 # ---- pcinet-vpci, then UML
-"$here/build/sim/pcinet-vpci" --socket "$sock" --dir "$crate" --slot "$slot" \
+${PCINET_VPCI:-$here/build/sim/pcinet-vpci} --socket "$sock" --dir "$crate" --slot "$slot" \
 	--ready-file "$run/ready" --wait "$timeout" "${verbose[@]}" \
 	>"$run/vpci.log" 2>&1 &
 vpci_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { say "pcinet-vpci did not listen: $(cat "$run/vpci.log")"; exit 1; }
 
-TMPDIR=/dev/shm "$kernel" mem="$mem" rootfstype=hostfs rootflags=/ ro \
+# setarch -R: no address-space randomisation, so UML's physical memory (and
+# so every DMA address) starts at the same place every run (its brk)
+TMPDIR=/dev/shm setarch "$(uname -m)" -R "$kernel" mem="$mem" rootfstype=hostfs rootflags=/ ro \
 	init="$here/scripts/uml-guest-init.sh" PCINET_UML_RUN="$run" \
 	con=null con0=null,fd:1 ssl=null \
 	virtio_uml.device="$sock:$devid" </dev/null >"$run/uml.log" 2>&1 &

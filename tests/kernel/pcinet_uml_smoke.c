@@ -12,7 +12,11 @@
  *  3. types "version" into IMR0 (token flow, 9.2) and waits for the
  *     board's answer;
  *  4. asks the test board (console command `dma BUS LEN`) to DMA a pattern
- *     into a dma_alloc_coherent() buffer and checks it.
+ *     into a dma_alloc_coherent() buffer and checks it;
+ *  5. resets the board as section 3.4 says, with big-endian writes of RPR
+ *     and RCR (iowrite32be), and waits for the new board's status in OMR1
+ *     and RSR = HRS | SWHR: the proof that big-endian registers arrive in
+ *     the right byte order.
  *
  * Every step prints a line "pcinet_uml_smoke: ..."; the last one is
  * "pcinet_uml_smoke: PASS ..." or "pcinet_uml_smoke: FAIL ...". The board
@@ -234,6 +238,27 @@ static int smoke_dma(struct smoke *s)
 	return err;
 }
 
+static int smoke_reset(struct smoke *s)
+{
+	unsigned long deadline;
+	u32 omr1 = 0, rsr = 0;
+
+	iowrite32be(M83XX_RPR_UNLOCK, s->immr + M83XX_RST_RPR);
+	iowrite32be(M83XX_RCR_SWHR, s->immr + M83XX_RST_RCR);
+	deadline = jiffies + 15 * HZ;
+	while (time_before(jiffies, deadline)) {
+		msleep(50);
+		omr1 = rd(s, M83XX_MU_OMR1);		/* the reset check, 10.4 */
+		if (!pcinet_status_compatible(omr1, PCINET_STATUS_SIG_BOARD))
+			continue;
+		rsr = ioread32be(s->immr + M83XX_RST_RSR);
+		break;
+	}
+	pr_info(DRV ": after RPR/RCR (iowrite32be): OMR1 0x%08x, RSR 0x%08x\n",
+		omr1, rsr);
+	return rsr == (M83XX_RSR_HRS | M83XX_RSR_SWHR) ? 0 : -EIO;
+}
+
 static int smoke_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct smoke *s;
@@ -324,6 +349,11 @@ static int smoke_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = smoke_dma(s);
 	if (err) {
 		pr_info(DRV ": FAIL board DMA: %d\n", err);
+		return 0;
+	}
+	err = smoke_reset(s);
+	if (err) {
+		pr_info(DRV ": FAIL board reset: %d\n", err);
 		return 0;
 	}
 	pr_info(DRV ": PASS interrupts %u (OM0I %u, OM1I %u, ODI %u)\n",

@@ -79,6 +79,7 @@ struct pcinet_board {
 	bool bar_ok;			/* config space intact: BAR0 usable */
 	bool irq_unmasked;		/* our OMIMR bits are clear */
 	bool cfg_lost;			/* waiting to restore config space */
+	bool polling;			/* no usable INTA#: the work polls */
 	bool started;			/* loaded: the interface may attach */
 	bool dying;			/* remove or shutdown: no more work */
 	bool hold;			/* no attach: a reset or unload is coming */

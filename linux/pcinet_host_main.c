@@ -38,6 +38,8 @@ MODULE_PARM_DESC(dma_size,
 
 /* How long a host-initiated reset may take to show in IMR1 (host policy) */
 #define PCINET_RESET_OBSERVE_MS	1000
+/* Without a usable INTA#, the message unit is polled this often */
+#define PCINET_IRQ_POLL_MS	10
 
 u32 pcinet_host_status(void)
 {
@@ -129,7 +131,8 @@ static bool pcinet_reset_handling(struct pcinet_board *b, u32 bs, u32 hs)
 {
 	if (!b->cfg_lost) {
 		b->resets_seen++;
-		dev_info(&b->pdev->dev, "board reset observed\n");
+		dev_info(&b->pdev->dev, "board reset observed (OMR1 0x%08x, IMR1 0x%08x, not 0x%08x)\n",
+			 bs, hs, b->imr1);
 		pcinet_net_reset_observed(b);			/* a, b */
 		pcinet_tty_reset_observed(b);
 		if (bs == PCINET_ALL_ONES || hs == PCINET_ALL_ONES ||
@@ -172,26 +175,6 @@ void pcinet_status_check(struct pcinet_board *b, bool om1i)
 	uart = b->state != PCINET_ABSENT && b->state != PCINET_INCOMPATIBLE &&
 	       (bs & PCINET_UART_RX_ENABLED);
 	pcinet_tty_board_status(b, uart, om1i);			/* 5 */
-}
-
-/* Status check on OM1I and every PCINET_HOST_POLL_MS, whichever first */
-static void pcinet_work(struct work_struct *work)
-{
-	struct pcinet_board *b = container_of(to_delayed_work(work),
-					      struct pcinet_board, work);
-	bool om1i = test_and_clear_bit(PCINET_EV_OM1I, &b->events);
-
-	mutex_lock(&b->lock);
-	if (b->dying) {
-		mutex_unlock(&b->lock);
-		return;
-	}
-	pcinet_status_check(b, om1i);
-	pcinet_net_tick(b);
-	mutex_unlock(&b->lock);
-	pcinet_tty_tick(b);
-	queue_delayed_work(system_wq, &b->work,
-			   msecs_to_jiffies(PCINET_HOST_POLL_MS));
 }
 
 /* INTA#, shared: handle what this board raised, in 3.2 rule 7's order */
@@ -240,6 +223,34 @@ static irqreturn_t pcinet_irq(int irq, void *data)
 		}
 	}
 	return IRQ_HANDLED;
+}
+
+/* Status check on OM1I and every PCINET_HOST_POLL_MS, whichever first */
+static void pcinet_work(struct work_struct *work)
+{
+	struct pcinet_board *b = container_of(to_delayed_work(work),
+					      struct pcinet_board, work);
+	bool om1i;
+
+	if (b->polling) {
+		/* what the interrupt would have said; it may schedule NAPI */
+		local_bh_disable();
+		pcinet_irq(0, b);
+		local_bh_enable();
+	}
+	om1i = test_and_clear_bit(PCINET_EV_OM1I, &b->events);
+	mutex_lock(&b->lock);
+	if (b->dying) {
+		mutex_unlock(&b->lock);
+		return;
+	}
+	pcinet_status_check(b, om1i);
+	pcinet_net_tick(b);
+	mutex_unlock(&b->lock);
+	pcinet_tty_tick(b);
+	queue_delayed_work(system_wq, &b->work,
+			   msecs_to_jiffies(b->polling ? PCINET_IRQ_POLL_MS :
+					    PCINET_HOST_POLL_MS));
 }
 
 /* 10.7 load, with the console start of 9.3, up to the interrupt */
@@ -400,8 +411,6 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	    win_len < PCINET_MIN_WINDOW || win_len > SZ_2G)
 		return dev_err_probe(dev, -ENODEV,
 				     "BAR1 is not an inbound window of 64 KiB to 2 GiB\n");
-	if (!pdev->irq)
-		return dev_err_probe(dev, -ENODEV, "no INTA# interrupt\n");
 	err = pcim_iomap_regions(pdev, BIT(PCINET_BAR_IMMR) |
 				 BIT(PCINET_BAR_WINDOW), PCINET_DRV_NAME);
 	if (err)
@@ -442,13 +451,17 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_tty;
 	}
 
-	/* 10.7 load: masked, console started, handler in, unmasked, check */
+	/*
+	 * 10.7 load: masked, console started, handler in, unmasked, check.
+	 * A crate whose INTA# is not routed still works, slower: polled.
+	 */
 	pcinet_load(b);
-	err = request_irq(pdev->irq, pcinet_irq, IRQF_SHARED,
-			  netdev_name(b->ndev), b);
+	err = pdev->irq ? request_irq(pdev->irq, pcinet_irq, IRQF_SHARED,
+				      netdev_name(b->ndev), b) : -ENXIO;
 	if (err) {
-		dev_err_probe(dev, err, "cannot take IRQ %d\n", pdev->irq);
-		goto err_net;
+		dev_warn(dev, "no usable INTA# (IRQ %d: %pe): polling the board every %u ms\n",
+			 pdev->irq, ERR_PTR(err), PCINET_IRQ_POLL_MS);
+		b->polling = true;
 	}
 	mutex_lock(&b->lock);
 	pcinet_mask_irqs(b, false);
@@ -461,11 +474,6 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 b->index, b->win_size / SZ_1K);
 	return 0;
 
-err_net:
-	pcinet_net_unregister(b);
-	pcinet_quiesce(b);
-	cancel_delayed_work_sync(&b->work);
-	pcinet_net_free(b);
 err_tty:
 	pcinet_tty_destroy(b);
 	return err;
@@ -478,7 +486,8 @@ static void pcinet_remove(struct pci_dev *pdev)
 	/* ndo_stop detaches: the data path is quiet before the lease ends */
 	pcinet_net_unregister(b);
 	pcinet_quiesce(b);
-	free_irq(pdev->irq, b);
+	if (!b->polling)
+		free_irq(pdev->irq, b);
 	cancel_delayed_work_sync(&b->work);
 	pcinet_net_free(b);
 	pcinet_tty_destroy(b);

@@ -128,17 +128,35 @@ descendants() {
 	done
 }
 
+# Remember UML's helpers while it runs: if UML itself dies, they are
+# reparented and no longer findable from it
+uml_kids=
+note_kids() {
+	local p
+	[ -n "$uml_pid" ] || return 0
+	for p in $(descendants "$uml_pid"); do
+		case " $uml_kids " in *" $p "*) ;; *) uml_kids="$uml_kids $p" ;; esac
+	done
+}
+
+# A helper we noted, if it still runs our kernel (not a reused PID)
+is_our_uml() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$kernel")" ]
+}
+
 teardown() {
-	local rc=$? kids p
+	local rc=$? p
 	trap - EXIT INT TERM
 	if [ "$chassis_up" = 1 ]; then
 		"$here/.venv/bin/pcinet-sim" down --dir "$crate" >&2 || true
 	fi
 	if [ -n "$uml_pid" ]; then
-		kids=$(descendants "$uml_pid")
+		note_kids
 		stop_pid "$uml_pid" UML
-		for p in $kids; do
-			kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
+		for p in $uml_kids; do
+			if is_our_uml "$p"; then
+				kill -KILL "$p" 2>/dev/null || true
+			fi
 		done
 	fi
 	stop_pid "$vpci_pid" pcinet-vpci
@@ -218,6 +236,7 @@ say "chassis up in $crate; UML boots on"
 # ---- the guest runs, powers off
 deadline=$(( $(date +%s) + timeout + 60 ))
 while kill -0 "$uml_pid" 2>/dev/null; do
+	note_kids
 	if [ "$(date +%s)" -gt "$deadline" ]; then
 		say "UML still runs after $timeout s: stopping it"
 		break
@@ -233,6 +252,10 @@ if [ ! -f "$run/guest-rc" ]; then
 	exit 1
 fi
 read -r rc secs <"$run/guest-rc"
+if grep -q "virt-pci delay" "$run/dmesg" 2>/dev/null; then
+	say "WARNING: a BAR or config read timed out in UML (um virt-pci delay): it read all ones"
+	[ "$rc" != 0 ] || rc=1
+fi
 say "guest command exit $rc after $secs s in the guest"
 echo "---- pcinet-vpci" >&2
 stop_pid "$vpci_pid" pcinet-vpci	# it exits by itself when UML is gone

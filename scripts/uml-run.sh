@@ -20,6 +20,8 @@
 #   --netns         give the chassis its network namespace (default:
 #                   --no-netns; UML itself never has a network to the outside)
 #   --timeout S     seconds for the guest command (default 120)
+#   --lpj N         UML's loops_per_jiffy (default: from the host's bogomips,
+#                   see docs/uml.md "BAR reads and the delay loop")
 #   --keep          keep the run directory (logs) even on success
 #   --verbose       pcinet-vpci logs every access
 #
@@ -51,6 +53,7 @@ netns=0
 timeout=120
 keep=0
 verbose=()
+lpj=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--slot) slot=$2; shift 2 ;;
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--netns) netns=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--lpj) lpj=$2; shift 2 ;;
 	--verbose) verbose=(--verbose); shift ;;
 	--) shift; break ;;
 	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0 ;;
@@ -98,6 +102,14 @@ vpci_pid=
 uml_pid=
 chassis_up=0
 devid=$(sed -n 's/^CONFIG_UML_PCI_OVER_VIRTIO_DEVICE_ID=//p' "$kdir/.config")
+# virt-pci gives up on a read after 40000 polls of udelay(1); UML calibrates
+# its delay loop at boot, and on a busy machine far too low (a tenth of the
+# truth was seen), which shrinks that timeout to a few ms. The host's own
+# calibration instead: bogomips / 2 cycles per microsecond, a loop a cycle.
+if [ -z "$lpj" ]; then
+	hz=$(sed -n 's/^CONFIG_HZ=//p' "$kdir/.config")
+	lpj=$(awk -v hz="${hz:-100}" '/^bogomips/ { printf "%d", $3 * 1000000 / 2 / hz; exit }' /proc/cpuinfo)
+fi
 
 # Our processes only, by PID: SIGTERM, then SIGKILL after a grace period
 stop_pid() {
@@ -202,7 +214,7 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 # so every DMA address) starts at the same place every run (its brk)
 TMPDIR=/dev/shm setarch "$(uname -m)" -R "$kernel" mem="$mem" rootfstype=hostfs rootflags=/ ro \
 	init="$here/scripts/uml-guest-init.sh" PCINET_UML_RUN="$run" \
-	con=null con0=null,fd:1 ssl=null \
+	con=null con0=null,fd:1 ssl=null ${lpj:+lpj=$lpj} \
 	virtio_uml.device="$sock:$devid" </dev/null >"$run/uml.log" 2>&1 &
 uml_pid=$!
 say "pcinet-vpci pid $vpci_pid, UML pid $uml_pid ($mem)"

@@ -14,11 +14,14 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 run=${PCINET_UML_RUN:?}
 mount -t hostfs -o "$run" hostfs /mnt || { echo "uml-guest-init: cannot mount $run"; echo o >/proc/sysrq-trigger; }
 cd /mnt || exit 1
+# /tmp stays the machine's (read-only here, but its files are visible);
+# scratch space is the run directory's tmp/
+mkdir -p /mnt/tmp
+export TMPDIR=/mnt/tmp
 echo "uml-guest-init: $(uname -r), $(nproc) cpu, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 if [ -f /mnt/pcinet_uml_intx.ko ]; then
 	insmod /mnt/pcinet_uml_intx.ko || echo "uml-guest-init: pcinet_uml_intx.ko did not load"

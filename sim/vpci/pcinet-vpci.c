@@ -1040,13 +1040,17 @@ static int listen_socket(void)
 	return 0;
 }
 
+/* Sleep a little; false when it is time to give up (deadline, signal, UML gone) */
 static bool wait_until(uint64_t deadline)
 {
-	struct timespec ts = { 0, 50000000 };
+	struct pollfd pf = { .fd = g.conn_fd, .events = POLLRDHUP };
 
 	if (stop_signal || now_ns() >= deadline)
 		return false;
-	nanosleep(&ts, NULL);
+	if (poll(&pf, 1, 50) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+		logmsg("UML went away while we waited for the chassis");
+		return false;
+	}
 	return true;
 }
 

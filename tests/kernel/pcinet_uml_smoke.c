@@ -214,8 +214,12 @@ static int smoke_dma(struct smoke *s)
 	if (!buf)
 		return -ENOMEM;
 	memset(buf, 0, DMA_LEN);
-	pr_info(DRV ": DMA buffer %u bytes at bus address %pad (virt %px)\n",
-		DMA_LEN, &bus, buf);
+	{
+		phys_addr_t phys = virt_to_phys(buf);
+
+		pr_info(DRV ": DMA buffer %u bytes at bus address %pad (physical %pa)\n",
+			DMA_LEN, &bus, &phys);
+	}
 	cons_reset_buf(s);
 	snprintf(cmd, sizeof(cmd), "dma 0x%llx %u\r", (unsigned long long)bus,
 		 DMA_LEN);

@@ -690,14 +690,15 @@ static void irq_timer(void)
 static void handle_cmd(struct chain *c)
 {
 	struct virtio_pcidev_msg *m = (struct virtio_pcidev_msg *)g.msgbuf;
-	uint32_t dlen = c->out_len - (uint32_t)sizeof(*m);
 	uint8_t small[8], *resp;
-	uint32_t size = m->size, done = 0;
+	uint32_t size = m->size, done = 0, dlen;
 
 	if (c->out_len < sizeof(*m)) {
 		logmsg("short message on the cmd queue");
+		vq_push(&g.vq[CMD_VQ], c->head, 0);
 		return;
 	}
+	dlen = c->out_len - (uint32_t)sizeof(*m);
 	switch (m->op) {
 	case VIRTIO_PCIDEV_OP_CFG_READ:
 		if (size > sizeof(small))
@@ -1078,8 +1079,9 @@ static int open_slot(void)
 			g.ch = NULL;
 		}
 		if (!wait_until(deadline)) {
-			logmsg("no chassis slot %u in %s: %s", g.slot_num,
-			       g.dir, strerror(errno));
+			if (!stop_signal && now_ns() >= deadline)
+				logmsg("no chassis slot %u in %s: %s",
+				       g.slot_num, g.dir, strerror(errno));
 			return -1;
 		}
 	}

@@ -345,6 +345,16 @@ static void pcinet_attach(struct pcinet_board *b, bool lease_held)
 	pcinet_data_start(b);
 }
 
+/*
+ * Has the board re-initialised its region since the generation we know
+ * (BAR1 0x28, read holding the lease, 6.8)?
+ */
+static bool pcinet_generation_changed(struct pcinet_board *b)
+{
+	return ioread32(b->win + offsetof(struct pcinet_ctrl, generation)) !=
+	       b->generation;
+}
+
 /* REFUSED(G), OM1I with the board valid: a new generation? (10.3) */
 static void pcinet_refused_look_again(struct pcinet_board *b)
 {
@@ -354,20 +364,11 @@ static void pcinet_refused_look_again(struct pcinet_board *b)
 	bs = pcinet_rd(b, M83XX_MU_OMR1);
 	b->board_status = bs;
 	if (bs == PCINET_ALL_ONES || !pcinet_board_valid(bs) ||
-	    (bs & PCINET_NET_STATUS_RUNNING) ||
-	    ioread32(b->win + offsetof(struct pcinet_ctrl, generation)) ==
-	    b->generation) {
+	    (bs & PCINET_NET_STATUS_RUNNING) || !pcinet_generation_changed(b)) {
 		pcinet_set_lease(b, false);
 		return;
 	}
 	pcinet_attach(b, true);
-}
-
-/* ATTACHED, board valid, not RUNNING, never seen RUNNING: re-initialised? */
-static bool pcinet_generation_changed(struct pcinet_board *b)
-{
-	return ioread32(b->win + offsetof(struct pcinet_ctrl, generation)) !=
-	       b->generation;
 }
 
 static bool pcinet_may_attach(struct pcinet_board *b)

@@ -75,6 +75,7 @@ struct pcinet_board {
 	 */
 	struct mutex lock;
 	struct delayed_work work;	/* status check: OM1I and watchdog */
+	spinlock_t irq_lock;		/* the handler: interrupt vs watchdog */
 	unsigned long events;		/* PCINET_EV_* */
 	bool bar_ok;			/* config space intact: BAR0 usable */
 	bool irq_unmasked;		/* our OMIMR bits are clear */
@@ -156,7 +157,7 @@ void pcinet_tty_exit(void);
 int pcinet_tty_create(struct pcinet_board *b);
 void pcinet_tty_destroy(struct pcinet_board *b);
 void pcinet_tty_restart(struct pcinet_board *b);
-void pcinet_tty_receive(struct pcinet_board *b, bool ack);
+bool pcinet_tty_receive(struct pcinet_board *b, bool ack);
 void pcinet_tty_acked(struct pcinet_board *b);
 void pcinet_tty_board_status(struct pcinet_board *b, bool uart, bool om1i);
 void pcinet_tty_reset_observed(struct pcinet_board *b);

@@ -177,40 +177,49 @@ void pcinet_status_check(struct pcinet_board *b, bool om1i)
 	pcinet_tty_board_status(b, uart, om1i);			/* 5 */
 }
 
-/* INTA#, shared: handle what this board raised, in 3.2 rule 7's order */
-static irqreturn_t pcinet_irq(int irq, void *data)
+/*
+ * What the board raised, in 3.2 rule 7's order. Runs from the interrupt and
+ * from the watchdog (a lost interrupt costs one period, not a stuck console),
+ * never both at once: taking an ODR or OMR0 value twice would ack a console
+ * message twice. from_work: the caller is the status work, which needs no
+ * asking for a status check.
+ */
+static irqreturn_t pcinet_service(struct pcinet_board *b, bool from_work)
 {
-	struct pcinet_board *b = data;
+	irqreturn_t ret = IRQ_NONE;
+	bool check = false;
 	u32 isr, odr;
 
+	lockdep_assert_held(&b->irq_lock);
 	/*
 	 * Configuration space lost to a reset: BAR0 is out of bounds, but the
 	 * board's new firmware may be what asserts the line: restore it now
 	 * rather than at the next watchdog period.
 	 */
 	if (!READ_ONCE(b->bar_ok)) {
-		pcinet_queue_check(b);
-		return IRQ_NONE;
+		check = true;
+		goto out;
 	}
 	if (!READ_ONCE(b->irq_unmasked))
-		return IRQ_NONE;
+		goto out;
 	isr = pcinet_rd(b, M83XX_MU_OMISR);
 	if (isr == PCINET_ALL_ONES) {
 		/* the board stopped answering: a reset? (10.4) */
-		pcinet_queue_check(b);
-		return IRQ_NONE;
+		check = true;
+		goto out;
 	}
 	/* while unmasked, OMIMR has all of these clear: no need to read it */
 	isr &= PCINET_OMI_ALL;
 	if (!isr)
-		return IRQ_NONE;
+		goto out;
+	ret = IRQ_HANDLED;
 	if (isr & M83XX_OMI_OM1I) {
 		pcinet_wr(b, M83XX_MU_OMISR, M83XX_OMI_OM1I);
 		set_bit(PCINET_EV_OM1I, &b->events);
-		pcinet_queue_check(b);
+		check = true;
 	}
-	if (isr & M83XX_OMI_OM0I)
-		pcinet_tty_receive(b, true);
+	if ((isr & M83XX_OMI_OM0I) && !pcinet_tty_receive(b, true))
+		check = true;
 	if (isr & M83XX_OMI_ODI) {
 		/* read, clear exactly what was read, then act (3.2 rule 3) */
 		odr = pcinet_rd(b, M83XX_MU_ODR);
@@ -222,7 +231,22 @@ static irqreturn_t pcinet_irq(int irq, void *data)
 				pcinet_net_kick(b);
 		}
 	}
-	return IRQ_HANDLED;
+out:
+	if (check && !from_work)
+		pcinet_queue_check(b);
+	return ret;
+}
+
+/* INTA#, shared */
+static irqreturn_t pcinet_irq(int irq, void *data)
+{
+	struct pcinet_board *b = data;
+	irqreturn_t ret;
+
+	spin_lock(&b->irq_lock);
+	ret = pcinet_service(b, false);
+	spin_unlock(&b->irq_lock);
+	return ret;
 }
 
 /* Status check on OM1I and every PCINET_HOST_POLL_MS, whichever first */
@@ -232,12 +256,12 @@ static void pcinet_work(struct work_struct *work)
 					      struct pcinet_board, work);
 	bool om1i;
 
-	if (b->polling) {
-		/* what the interrupt would have said; it may schedule NAPI */
-		local_bh_disable();
-		pcinet_irq(0, b);
-		local_bh_enable();
-	}
+	/* what an interrupt would have said (polling: every interrupt) */
+	local_bh_disable();
+	spin_lock_irq(&b->irq_lock);
+	pcinet_service(b, true);
+	spin_unlock_irq(&b->irq_lock);
+	local_bh_enable();
 	om1i = test_and_clear_bit(PCINET_EV_OM1I, &b->events);
 	mutex_lock(&b->lock);
 	if (b->dying) {
@@ -433,6 +457,7 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	b->dma_win.size = dma_size;
 	b->bar_ok = true;
 	mutex_init(&b->lock);
+	spin_lock_init(&b->irq_lock);
 	spin_lock_init(&b->tx_lock);
 	INIT_DELAYED_WORK(&b->work, pcinet_work);
 	pci_set_drvdata(pdev, b);

@@ -132,8 +132,9 @@ void pcinet_tty_restart(struct pcinet_board *b)
 /*
  * OM0I: clear it, then read OMR0 (3.2 rule 2), accept and deliver. ack:
  * owe the board its ack (at driver load, 9.3 step 5 rings it instead).
+ * False if OMR0 read all ones: the board is gone, a status check is due.
  */
-void pcinet_tty_receive(struct pcinet_board *b, bool ack)
+bool pcinet_tty_receive(struct pcinet_board *b, bool ack)
 {
 	struct pcinet_tty *t = b->tty;
 	u8 bytes[PCINET_CONS_MAX_BYTES];
@@ -145,10 +146,9 @@ void pcinet_tty_receive(struct pcinet_board *b, bool ack)
 	pcinet_wr(b, M83XX_MU_OMISR, M83XX_OMI_OM0I);
 	msg = pcinet_rd(b, M83XX_MU_OMR0);
 	if (msg == PCINET_ALL_ONES) {
-		/* never a message (reserved bits set): the board is gone */
+		/* never a message: its reserved bits are set */
 		spin_unlock_irqrestore(&t->lock, flags);
-		pcinet_queue_check(b);
-		return;
+		return false;
 	}
 	n = pcinet_cons_rx_accept(&t->rx, msg, bytes);
 	if (n && t->open)
@@ -161,6 +161,7 @@ void pcinet_tty_receive(struct pcinet_board *b, bool ack)
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (got)
 		tty_flip_buffer_push(&t->port);
+	return true;
 }
 
 /* PCINET_DB_CONS_ACK: the token is back */

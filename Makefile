@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim host host-asan uboot uboot-patches test test-c test-c-asan test-fuzz fuzz test-uboot-style test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim host host-asan uboot uboot-patches linux vpci uml test test-c test-c-asan test-fuzz fuzz test-uboot-style test-headers test-py lint demo bench clean
 
 all: sim host
 
@@ -34,6 +34,11 @@ help:
 	@echo "make host          the host daemon build/host/pcinetd (host-asan: its ASan build)"
 	@echo "make uboot         U-Boot sandbox and MPC837x with the PCINet drivers"
 	@echo "make uboot-patches the U-Boot drivers as a format-patch series"
+	@echo "make linux         the Linux drivers: build/linux-x86_64/pcinet_host.ko (and its"
+	@echo "                   UML build when make uml ran), build/linux-ppc/pcinet_fsl.ko;"
+	@echo "                   W=1, sparse, checkpatch --strict"
+	@echo "make uml           user-mode Linux with PCI over virtio (build/linux-uml) and the"
+	@echo "                   device process build/sim/pcinet-vpci (docs/uml.md)"
 	@echo "make test-c        C unit tests of the hardware model and protocol helpers"
 	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
 	@echo "make test-fuzz     pcinetd against a lying board, fixed seeds (ASan, UBSan)"
@@ -67,6 +72,19 @@ uboot: sim
 
 uboot-patches:
 	@scripts/uboot-patches.sh
+
+# The Linux drivers (docs/linux-host.md, docs/linux-fsl.md); the host driver
+# is also built for ARCH=um when the UML tree is there (make uml first)
+linux: sim
+	@scripts/linux-host.sh >/dev/null
+	@scripts/linux-fsl.sh >/dev/null
+
+# A slot of the simulated chassis as a PCI device of a UML kernel (docs/uml.md)
+vpci: sim
+	$(MAKE) -C sim/vpci
+
+uml: vpci
+	@scripts/linux-uml.sh >/dev/null
 
 $(BUILD)/sim/lib/%.o: sim/lib/%.c $(HEADERS) sim/lib/sim_internal.h
 	@mkdir -p $(@D)
@@ -108,6 +126,8 @@ test: deps venv sim
 	$(MAKE) test-c-asan
 	$(MAKE) test-fuzz
 	$(MAKE) test-headers
+	$(MAKE) uml
+	$(MAKE) linux
 	$(MAKE) uboot
 	$(MAKE) test-uboot-style
 	$(MAKE) lint

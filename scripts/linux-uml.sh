@@ -28,8 +28,49 @@ mkdir -p "$out"
 exec 8>"$out/.lock"
 flock 8
 
+# Patches for the UML build only (linux/uml-patches/*.patch, arch/um files
+# only): each patched file is a copy in the output directory, which Kbuild's
+# VPATH prefers to the source tree, so build/linux-source-6.1 stays pristine
+# for the other kernel builds (docs/uml.md "Patches"). A copy is rewritten
+# only when its content changes, so an unchanged patch rebuilds nothing.
+patches=$(ls "$here"/linux/uml-patches/*.patch 2>/dev/null || true)
+overlay() {
+	local tmp f p
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" RETURN
+	for p in $patches; do
+		for f in $(sed -n 's|^+++ b/||p' "$p" | cut -f1); do
+			case $f in arch/um/*) ;; *) echo "linux-uml: $p patches $f, outside arch/um" >&2; return 1 ;; esac
+			[ -f "$tmp/$f" ] && continue
+			mkdir -p "$tmp/$(dirname "$f")"
+			cp "$src/$f" "$tmp/$f"
+		done
+		patch -s -p1 -d "$tmp" --no-backup-if-mismatch <"$p" >&2 ||
+			{ echo "linux-uml: $p does not apply" >&2; return 1; }
+	done
+	(cd "$tmp" && find . -type f | sed 's|^\./||' | sort) >"$tmp.list"
+	# a file no patch touches any more goes back to the source tree's
+	if [ -f "$out/.pcinet-overlay" ]; then
+		comm -23 "$out/.pcinet-overlay" "$tmp.list" | while read -r f; do
+			rm -f "$out/$f"
+			echo "linux-uml: $f no longer patched" >&2
+		done
+	fi
+	while read -r f; do
+		if ! cmp -s "$tmp/$f" "$out/$f"; then
+			mkdir -p "$out/$(dirname "$f")"
+			cp "$tmp/$f" "$out/$f"
+			echo "linux-uml: $f patched (overlay in $out)" >&2
+		fi
+	done <"$tmp.list"
+	mv "$tmp.list" "$out/.pcinet-overlay"
+}
+overlay
+
 stamp=$out/.pcinet-stamp
-want=$(sha256sum "$frag" | cut -d' ' -f1)
+# shellcheck disable=SC2086
+want=$(cat "$frag" $patches | sha256sum | cut -d' ' -f1)
 if [ $force = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
 	[ -x "$out/linux" ] && [ -f "$out/Module.symvers" ]; then
 	echo "$out/linux"

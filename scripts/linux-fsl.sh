@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Build the PCINet MPC83xx board driver, linux/pcinet_fsl.c, as a module for
-# Debian's Linux 6.1 (ARCH=powerpc, mpc83xx_defconfig plus
-# linux/pcinet_fsl.config), with W=1 and sparse on every file (C=2), and run
-# the kernel's checkpatch --strict on our files. Fails on any warning or
-# complaint. Safe to run again: the kernel is configured and prepared once.
+# Build the PCINet MPC83xx board driver (linux/pcinet_fsl.h and
+# pcinet_fsl_{main,net,tty}.c, the module pcinet_fsl.ko) for Debian's
+# Linux 6.1 (ARCH=powerpc, mpc83xx_defconfig plus linux/pcinet_fsl.config),
+# with W=1 and sparse on every file (C=2), and run the kernel's checkpatch
+# --strict on each of our files. Fails on any warning or complaint. Safe to
+# run again: the kernel is configured and prepared once.
 #
 #   scripts/linux-fsl.sh          build/linux-ppc/pcinet_fsl.ko + checks
 #   PCINET_FSL_KERNEL=0 scripts/linux-fsl.sh
@@ -20,7 +21,7 @@
 #   linux-source-6.1/   Debian's source, pristine (scripts/linux-source.sh)
 #   linux-ppc-kernel/   its O= output: .config, modules_prepare, crtsavres.o,
 #                       and the kernel built once for its Module.symvers
-#   linux-ppc/          a copy of linux/ (Kbuild, pcinet_fsl*) and include/
+#   linux-ppc/          a copy of linux/ (Kbuild, the driver) and include/
 #                       that the module is built in (M=), the .ko and logs;
 #                       dt/: the binding checked against the kernel's net
 #                       bindings, its example validated
@@ -37,7 +38,10 @@ out=$here/build/linux-ppc
 frag=$here/linux/pcinet_fsl.config
 kmake=(nice make ARCH=powerpc CROSS_COMPILE=powerpc-linux-gnu- -j2)
 binding=linux/Documentation/devicetree/bindings/net/fsl,mpc8349-pcinet.yaml
-files=(linux/pcinet_fsl.c linux/pcinet_fsl.config "$binding")
+# The driver's sources, in linux/: copied to the build, each checked by
+# checkpatch
+srcs=(pcinet_fsl.h pcinet_fsl_main.c pcinet_fsl_net.c pcinet_fsl_tty.c)
+files=("${srcs[@]/#/linux/}" linux/pcinet_fsl.config "$binding")
 
 secs() { echo $(($(date +%s) - $1))s; }
 trap 'echo "linux-fsl: FAILED at line $LINENO (logs under build/linux-ppc*/)" >&2' ERR
@@ -103,7 +107,14 @@ rm -rf "$out/include/pcinet"
 cp -r "$here/include/pcinet" "$out/include/"
 # The copy holds only our files: stale objects or the host driver never mix in
 find "$out/linux" -mindepth 1 -delete
-cp "$here/linux/Kbuild" "$here"/linux/pcinet_fsl* "$out/linux/"
+# a new pcinet_fsl source must be listed in srcs, or checkpatch would miss it
+for f in "$here"/linux/pcinet_fsl*.[ch]; do
+	case " ${srcs[*]} " in *" ${f##*/} "*) ;; *)
+		echo "linux-fsl: $f is not in srcs (scripts/linux-fsl.sh)" >&2
+		exit 1 ;;
+	esac
+done
+cp "$here/linux/Kbuild" "${srcs[@]/#/$here/linux/}" "$out/linux/"
 log=$out/build.log
 if ! "${kmake[@]}" -C "$kout" M="$out/linux" PCINET_FSL=m W=1 C=2 modules >"$log" 2>&1; then
 	cat "$log" >&2

@@ -23,6 +23,12 @@
 #   --lpj N         UML's loops_per_jiffy (default: from the host's bogomips,
 #                   see docs/uml.md "BAR reads and the delay loop")
 #   --keep          keep the run directory (logs) even on success
+#   --run-dir DIR   use DIR (created, or empty) as the run directory and keep
+#                   it: a caller that drives the guest puts files there (the
+#                   guest sees it at /mnt)
+#   --ctl IN,OUT    the guest's /dev/tty1 (UML con1) reads host fd IN and
+#                   writes host fd OUT, two fds this script inherits (a
+#                   caller's pipes to a guest-side agent, tests/kernel/)
 #   --verbose       pcinet-vpci logs every access
 #
 # $PCINET_VPCI names another pcinet-vpci binary (an ASan build, say).
@@ -54,6 +60,8 @@ timeout=120
 keep=0
 verbose=()
 lpj=
+run_dir=
+ctl=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--slot) slot=$2; shift 2 ;;
@@ -65,11 +73,20 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1; shift ;;
 	--lpj) lpj=$2; shift 2 ;;
 	--verbose) verbose=(--verbose); shift ;;
+	--run-dir) run_dir=$2; shift 2 ;;
+	--ctl) ctl=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "uml-run: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+ctl_in=
+ctl_out=
+if [ -n "$ctl" ]; then
+	IFS=, read -r ctl_in ctl_out <<<"$ctl"
+	{ [ -e "/proc/$$/fd/$ctl_in" ] && [ -e "/proc/$$/fd/$ctl_out" ]; } ||
+		{ echo "uml-run: --ctl $ctl: not two open fds" >&2; exit 2; }
+fi
 [ "$slot" -ge 1 ] && [ "$slot" -le "$slots" ] ||
 	{ echo "uml-run: --slot must be within 1..--slots" >&2; exit 2; }
 
@@ -95,7 +112,14 @@ nice make -s -C "$kdir" ARCH=um M="$modsrc" PCINET_INCLUDE="$here/include" \
 nice make -s -C "$kdir" ARCH=um M="$intxsrc" modules >&2
 say "built: $kernel, pcinet-vpci, pcinet_uml_intx.ko, pcinet_uml_smoke.ko"
 
-run=$(mktemp -d /tmp/uml-run-XXXXXX)
+if [ -n "$run_dir" ]; then
+	mkdir -p "$run_dir"
+	[ -z "$(ls -A "$run_dir")" ] || { say "--run-dir $run_dir is not empty"; exit 2; }
+	run=$(cd "$run_dir" && pwd)
+	keep=1
+else
+	run=$(mktemp -d /tmp/uml-run-XXXXXX)
+fi
 crate=$run/crate
 sock=$run/vpci.sock
 vpci_pid=
@@ -174,7 +198,7 @@ teardown() {
 	stop_pid "$vpci_pid" pcinet-vpci
 	if [ "$rc" = 0 ] && [ "$keep" = 0 ]; then
 		rm -rf "$run"
-	else
+	elif [ -z "$run_dir" ]; then
 		say "logs kept in $run"
 	fi
 	exit "$rc"
@@ -203,9 +227,21 @@ EOF
 fi
 
 # ---- pcinet-vpci, then UML
-${PCINET_VPCI:-$here/build/sim/pcinet-vpci} --socket "$sock" --dir "$crate" --slot "$slot" \
-	--ready-file "$run/ready" --wait "$timeout" "${verbose[@]}" \
-	>"$run/vpci.log" 2>&1 &
+# Only UML gets the --ctl fds: a daemon that inherited them would keep the
+# caller's pipe open after UML is gone
+ctl_args=()
+[ -z "$ctl" ] || ctl_args=("con1=fd:$ctl_in,fd:$ctl_out")
+# (in a subshell: it execs)
+closectl() {
+	if [ -n "$ctl" ]; then
+		exec "$@" {ctl_in}<&- {ctl_out}>&-
+	else
+		exec "$@"
+	fi
+}
+(closectl "${PCINET_VPCI:-$here/build/sim/pcinet-vpci}" --socket "$sock" --dir "$crate" \
+	--slot "$slot" --ready-file "$run/ready" --wait "$timeout" "${verbose[@]}" \
+	>"$run/vpci.log" 2>&1) &
 vpci_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { say "pcinet-vpci did not listen: $(cat "$run/vpci.log")"; exit 1; }
@@ -214,7 +250,7 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 # so every DMA address) starts at the same place every run (its brk)
 TMPDIR=/dev/shm setarch "$(uname -m)" -R "$kernel" mem="$mem" rootfstype=hostfs rootflags=/ ro \
 	init="$here/scripts/uml-guest-init.sh" PCINET_UML_RUN="$run" \
-	con=null con0=null,fd:1 ssl=null ${lpj:+lpj=$lpj} \
+	con=null con0=null,fd:1 "${ctl_args[@]}" ssl=null ${lpj:+lpj=$lpj} \
 	virtio_uml.device="$sock:$devid" </dev/null >"$run/uml.log" 2>&1 &
 uml_pid=$!
 say "pcinet-vpci pid $vpci_pid, UML pid $uml_pid ($mem)"
@@ -240,7 +276,7 @@ say "UML memory: $memfile ($(stat -L -c %s "$memfile") bytes)"
 up=(up --dir "$crate" --slots "$slots" --no-host --board "$board"
     --host-mem "$memfile" --host-mem-bus 0)
 [ "$netns" = 1 ] || up+=(--no-netns)
-"$here/.venv/bin/pcinet-sim" "${up[@]}" >&2
+(closectl "$here/.venv/bin/pcinet-sim" "${up[@]}" >&2)
 chassis_up=1
 touch "$run/ready"
 say "chassis up in $crate; UML boots on"

@@ -52,21 +52,26 @@ overlay() {
 	(cd "$tmp" && find . -type f | sed 's|^\./||' | sort) >"$tmp.list"
 	# a file no patch touches any more goes back to the source tree's
 	if [ -f "$out/.pcinet-overlay" ]; then
-		comm -23 "$out/.pcinet-overlay" "$tmp.list" | while read -r f; do
+		while read -r f; do
 			rm -f "$out/$f"
+			overlay_changed=1
 			echo "linux-uml: $f no longer patched" >&2
-		done
+		done < <(comm -23 "$out/.pcinet-overlay" "$tmp.list")
 	fi
 	while read -r f; do
 		if ! cmp -s "$tmp/$f" "$out/$f"; then
 			mkdir -p "$out/$(dirname "$f")"
 			cp "$tmp/$f" "$out/$f"
+			overlay_changed=1
 			echo "linux-uml: $f patched (overlay in $out)" >&2
 		fi
 	done <"$tmp.list"
 	mv "$tmp.list" "$out/.pcinet-overlay"
 }
+overlay_changed=0
 overlay
+# a copy that changed (by hand, say) must be rebuilt even with the stamp right
+[ "$overlay_changed" = 0 ] || force=1
 
 stamp=$out/.pcinet-stamp
 # shellcheck disable=SC2086

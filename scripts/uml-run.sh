@@ -31,7 +31,9 @@
 #                   caller's pipes to a guest-side agent, tests/kernel/)
 #   --verbose       pcinet-vpci logs every access
 #
-# $PCINET_VPCI names another pcinet-vpci binary (an ASan build, say).
+# $PCINET_VPCI names another pcinet-vpci binary (an ASan build, say);
+# $PCINET_UML_KERNEL another UML kernel binary of the same build tree (one
+# without linux/uml-patches, to compare), used instead of build/linux-uml/linux.
 #
 # In order: build what is missing (UML kernel, sim, pcinet-vpci, the test
 # module); start pcinet-vpci (it listens, and once UML connects waits for
@@ -98,6 +100,7 @@ say() { echo "uml-run: [$(elapsed)] $*" >&2; }
 "$here/scripts/bootstrap.sh" debs kmod >&2	# insmod/rmmod for the guest
 kernel=$("$here/scripts/linux-uml.sh")
 kdir=$(dirname "$kernel")
+kernel=${PCINET_UML_KERNEL:-$kernel}
 make -s -C "$here" sim >&2
 make -s -C "$here/sim/vpci" >&2
 [ -x "$here/.venv/bin/pcinet-sim" ] || "$here/scripts/bootstrap.sh" venv >&2

@@ -4,10 +4,13 @@
 # A user-mode Linux 6.1 kernel for running the PCINet host driver against a
 # simulated board (docs/uml.md). Debian's 6.1 source (scripts/linux-source.sh,
 # kept pristine) is built with O=build/linux-uml, ARCH=um, defconfig plus
-# linux/uml.config (PCI over virtio, modules, hostfs). Then modules_prepare,
+# linux/uml.config (PCI over virtio, modules, hostfs), with the fixes of
+# linux/uml-patches/*.patch (arch/um only) applied to copies of the files in
+# the output directory, which Kbuild's VPATH prefers to the source tree (so
+# the shared source tree is never written). Then modules_prepare,
 # so out-of-tree modules build with
 #   make -C build/linux-uml ARCH=um M=<dir> modules
-# Idempotent: when the fragment is unchanged and the kernel is built it only
+# Idempotent: when the fragment and the patches are unchanged and the kernel is built it only
 # prints the kernel's path. Prints build/linux-uml/linux on success.
 #
 #   scripts/linux-uml.sh [--force]    (JOBS=2 by default, at most 2 here)

@@ -37,7 +37,7 @@ from .reboot import reboot
 from .reflash import Expect, read_report, reflash, write_report
 from .session import SlotResult
 from .slotlock import SlotBusy, SlotLock
-from .staging import stage
+from .staging import StagingError, stage
 
 DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 
@@ -208,7 +208,11 @@ def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:
     if root is None:
         print("farm boot: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
-    image, *rest = stage([Path(kernel)] + ([Path(dtb)] if dtb else []), root)
+    try:
+        image, *rest = stage([Path(kernel)] + ([Path(dtb)] if dtb else []), root)
+    except StagingError as e:
+        print(f"farm boot: {e}", file=sys.stderr)
+        return 1
     fdt = rest[0] if rest else None
     log_dir = args.log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
     print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}"
@@ -270,7 +274,11 @@ def cmd_reflash(ch: Chassis, args: argparse.Namespace) -> int:
     if root is None:
         print("farm reflash: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
         return 2
-    [staged] = stage([image.path], root, {image.path.resolve(): image.data})
+    try:
+        [staged] = stage([image.path], root, {image.path.resolve(): image.data})
+    except StagingError as e:
+        print(f"farm reflash: nothing written: {e}", file=sys.stderr)
+        return 1
     print(f"farm reflash: {image.path} ({image.version}), {image.size} bytes, CRC32 "
           f"{image.crc32:08x}, on slot{'s' if len(slots) > 1 else ''} "
           f"{', '.join(map(str, slots))}" + (" (retry)" if args.retry_failed else ""),

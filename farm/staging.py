@@ -18,8 +18,13 @@ from pathlib import Path
 from labgrid import Target
 from labgrid.driver import TFTPProviderDriver
 from labgrid.resource import TFTPProvider
+from labgrid.util.managedfile import ManagedFileError
 
 STAGE_DIR = "farm"
+
+
+class StagingError(Exception):
+    """An image could not be put where the TFTP server serves it."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,18 @@ def stage(files: list[Path], tftp_root: Path,
             data = (contents or {}).get(f)
             if data is None:
                 data = f.read_bytes()
-            name = driver.stage(str(f))
+            # DIR/farm/ is farm's own: a plain file there (a copy an older farm
+            # staged, or one put by hand) would make labgrid refuse to link
+            stale = tftp_root / STAGE_DIR / f.name
+            if stale.exists() and not stale.is_symlink():
+                try:
+                    stale.unlink()
+                except OSError as e:
+                    raise StagingError(f"cannot replace {stale}: {e}") from e
+            try:
+                name = driver.stage(str(f))
+            except (ManagedFileError, OSError) as e:
+                raise StagingError(f"cannot stage {f} into {tftp_root / STAGE_DIR}: {e}") from e
             images.append(Image(tftp_root / name, name, len(data), zlib.crc32(data)))
         return images
     finally:

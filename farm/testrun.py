@@ -235,7 +235,7 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
     from .cli import ensure_sim_up, pick_slots, tftp_root
     from .hil.env import write_environment
     from .slotlock import SlotBusy, SlotLock
-    from .staging import stage
+    from .staging import StagingError, stage
 
     if args.suite is None:
         print(f"farm test: no suite has tests in {HIL_DIR}", file=sys.stderr)
@@ -279,7 +279,11 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
             # kept with the logs: the TFTP root only links to it
             payload = log_dir / "hil-image.bin"
             payload.write_bytes(os.urandom(IMAGE_SIZE))
-            [image] = stage([payload], root)
+            try:
+                [image] = stage([payload], root)
+            except StagingError as e:
+                print(f"farm test: {e}", file=sys.stderr)
+                return 1
             stack.callback(image.path.unlink, missing_ok=True)
             print(f"farm test: suite {args.suite} on slot{'s' if len(locked) > 1 else ''} "
                   f"{', '.join(map(str, locked))}; image {image.name}, {image.size} bytes; "

@@ -45,7 +45,7 @@ def lc_median(values: list[float]) -> float:
 
 
 def lc_args(name: str, doc: str, runs: int,
-            more: Callable[[argparse.ArgumentParser], None] | None = None
+            more: Callable[[argparse.ArgumentParser], object] | None = None
             ) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=f"bench/{name}.py", description=doc,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -65,6 +65,7 @@ class Pty:
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd, termios.TCSANOW)
         self.received = bytearray()
+        self.written = 0
 
     def close(self) -> None:
         os.close(self.fd)
@@ -73,6 +74,7 @@ class Pty:
         view = memoryview(data)
         while view:
             n = os.write(self.fd, view)
+            self.written += n
             view = view[n:]
 
     def read_some(self, timeout: float) -> int:
@@ -246,7 +248,7 @@ def measure(directory: Path, con: Pty, runs: int, trips: int, flood_bytes: int,
         print(f"run {r + 1}/{runs}: latency x{trips}, {flood_bytes // 1024} KiB typed, "
               f"dump of {dump_bytes} bytes ...", flush=True)
         before = lc_slot(directory)
-        read0 = len(con.received)
+        read0, written0 = len(con.received), con.written
         samples = latency(con, trips)
         lat_runs.append({"trips": len(samples), "p50_ms": percentile(samples, 50) * 1e3,
                          "p99_ms": percentile(samples, 99) * 1e3,
@@ -257,12 +259,15 @@ def measure(directory: Path, con: Pty, runs: int, trips: int, flood_bytes: int,
         con.quiet(0.2)
         d = delta(before, lc_slot(directory))
         d["read_from_pty"] = len(con.received) - read0
+        d["written_to_pty"] = con.written - written0
         deltas.append(d)
-        # to_pty is what pcinetd wrote to the pty, out what it received from
-        # the board: with nothing dropped both equal what we read
-        agree = agree and (d["console_bytes_to_pty"] == d["read_from_pty"]
-                           == d["console_bytes_out"]) and not (
-            d["console_dropped"] or d["console_duplicates"] or d["console_discarded"])
+        # in is what pcinetd sent the board, to_pty what it wrote to the pty,
+        # out what it received from the board: with nothing dropped, in equals
+        # what we typed and the other two what we read
+        same = (d["console_bytes_in"] == d["written_to_pty"]
+                and d["console_bytes_to_pty"] == d["read_from_pty"] == d["console_bytes_out"])
+        lossy = d["console_dropped"] or d["console_duplicates"] or d["console_discarded"]
+        agree = agree and same and not lossy
     return {
         "benchmark": "console",
         "machine": lc_machine(),

@@ -47,6 +47,7 @@ help:
 	@echo "make test-uboot-style  U-Boot checkpatch and sparse on our U-Boot files"
 	@echo "make test-py       pytest (binding, supervisor, chassis, U-Boot drivers)"
 	@echo "make lint          ruff and mypy"
+	@echo "make bench         the benchmarks, side by side: build/bench.json (BENCH=--quick)"
 	@echo "make clean         remove build/ (keeps .venv)"
 
 deps:
@@ -139,8 +140,9 @@ test: deps venv sim
 demo: deps venv sim host uboot
 	@scripts/demo.sh
 
-bench:
-	@echo "make bench: not yet - the benchmarks need the host side (issue: first light)"
+# Every benchmark in one run (bench/run.py; docs/benchmarks.md); BENCH=--quick
+bench: deps venv sim host uboot
+	$(PY) bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(BUILD)

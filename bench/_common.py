@@ -49,16 +49,19 @@ def lc_args(name: str, doc: str, runs: int,
             ) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=f"bench/{name}.py", description=doc,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=runs, help=f"runs per figure (default {runs})")
+    p.add_argument("--runs", type=int, default=None,
+                   help=f"runs per figure (default {runs}, 2 with --quick)")
     p.add_argument("--quick", action="store_true",
                    help="short runs, for development on a busy machine")
     p.add_argument("--json", type=Path, default=REPO / "build" / "bench" / f"{name}.json",
-                   help="where the JSON result goes (default build/bench/%(prog)s.json)")
+                   help=f"where the JSON result goes (default build/bench/{name}.json)")
     p.add_argument("--dir", type=Path, default=None,
                    help="chassis directory (default: a fresh one under /tmp)")
     if more:
         more(p)
-    return p.parse_args()
+    args = p.parse_args()
+    args.runs = max(1, args.runs or (2 if args.quick else runs))
+    return args
 
 
 def lc_write_json(path: Path, data: dict[str, Any]) -> None:

@@ -208,7 +208,7 @@ def delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
 
 def main() -> int:
     args = lc_args("console", __doc__ or "", 5)
-    runs = max(1, args.runs if not args.quick or args.runs != 5 else 2)
+    runs: int = args.runs
     trips = 200 if args.quick else 1000
     flood_bytes = 32 * 1024 if args.quick else 256 * 1024
     dump_bytes = 0x4000 if args.quick else 0x10000

@@ -266,7 +266,7 @@ def main() -> int:
     args = lc_args("link", __doc__ or "", 5, lambda p: p.add_argument(
         "--window", type=int, default=WINDOW,
         help=f"frames in flight (default {WINDOW}, the test board's frame buffers)"))
-    runs = max(1, args.runs if not args.quick or args.runs != 5 else 2)
+    runs: int = args.runs
     seconds = 1.0 if args.quick else 3.0
     board = REPO / "build" / "sim" / "pcinet-sim-board"
     if not board.exists():

@@ -368,7 +368,7 @@ class Cell:
     def median(self) -> float | None:
         if self.error or not self.runs:
             return None
-        return statistics.median(r["MBps"] for r in self.runs)
+        return float(statistics.median(float(r["MBps"]) for r in self.runs))
 
     def as_json(self) -> dict[str, Any]:
         return {"transport": self.transport, "windowsize": self.windowsize,
@@ -426,7 +426,9 @@ def tftp_once(t: Transport, window: int, block: int, crc: int) -> dict[str, Any]
         raise BenchError(f"{t.name} window {window} block {block}: WRONG CRC {got:08x}, "
                          f"the file's is {crc:08x}")
     return {"MBps": round(bps / 1e6, 3), "uboot_rate": rate.group(0).strip(),
-            "console_wall_s": round(wall, 3), "crc32": f"{got:08x}"}
+            "console_wall_s": round(wall, 3), "crc32": f"{got:08x}",
+            # U-Boot prints "T " for every retransmission timeout (tftptimeout, 5 s)
+            "timeouts": out.count("T ")}
 
 
 def machine() -> dict[str, Any]:
@@ -475,11 +477,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 @contextlib.contextmanager
 def signals_raise() -> Iterator[None]:
-    """SIGTERM and SIGHUP unwind like Ctrl-C, so the teardown runs."""
+    """SIGINT, SIGTERM and SIGHUP unwind as KeyboardInterrupt, so the teardown runs
+    (SIGINT too: a shell starts background jobs with it ignored)."""
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -529,14 +532,15 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
                     c.runs.append(r)
                     print(f"  {t.name:8} w{window:<3} b{block:<5} run {i + 1}: "
                           f"{r['MBps']:7.1f} MB/s ({r['uboot_rate']}, console "
-                          f"{r['console_wall_s']:.2f} s)", flush=True)
+                          f"{r['console_wall_s']:.2f} s, {r['timeouts']} timeouts)", flush=True)
 
     ratios = []
-    for p, e in zip(cells[0::2], cells[1::2], strict=True):
-        if p.median is not None and e.median is not None:
-            ratios.append({"windowsize": p.windowsize, "blocksize": p.blocksize,
-                           "pcinet_MBps": round(p.median, 2), "ethraw_MBps": round(e.median, 2),
-                           "ratio": round(p.median / e.median, 3)})
+    for pc, ec in zip(cells[0::2], cells[1::2], strict=True):
+        pm, em = pc.median, ec.median
+        if pm is not None and em is not None:
+            ratios.append({"windowsize": pc.windowsize, "blocksize": pc.blocksize,
+                           "pcinet_MBps": round(pm, 2), "ethraw_MBps": round(em, 2),
+                           "ratio": round(pm / em, 3)})
     after = machine()
     pcinetd_row: dict[str, Any] = {}
     try:

@@ -547,6 +547,10 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
         pcinetd_row = pcinetd_status(work)
     except (OSError, ValueError) as e:
         print(f"pcinetd status: {e}", file=sys.stderr)
+    # where a frame could have been lost on the pcinet side: the TAP's kernel counters
+    state = json.loads((work / "chassis" / "supervisor.json").read_text())
+    tap = run(["ip", "-n", str(state["netns"]), "-s", "-s", "link", "show",
+               str(state["boards"]["1"]["ifname"])], check=False).stdout
     result = {"benchmark": "tftp",
               "machine": {**before, "loadavg_end": after["loadavg"]},
               "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -555,6 +559,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
                              "converted to 10^6 bytes/s",
               "uboot": str(UBOOT),
               "pcinetd_slot_status_end": pcinetd_row,
+              "pcinet_tap_stats_end": tap,
               "cells": [c.as_json() for c in cells], "ratios": ratios}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -122,7 +122,7 @@ test-py: venv sim host host-asan
 	$(PY) -m pytest -q tests/py
 
 lint: venv
-	$(PY) -m ruff check sim/python farm tests/py tests/kernel
+	$(PY) -m ruff check sim/python farm tests/py tests/kernel bench
 	$(PY) -m mypy
 
 test: deps venv sim

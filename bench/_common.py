@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from farm.hostctl import host_request
 
 REPO = Path(__file__).resolve().parent.parent
 PCINET_SIM = Path(sys.executable).parent / "pcinet-sim"
@@ -107,21 +108,8 @@ def wait_socket(path: Path, timeout: float) -> None:
 
 
 def lc_pcinetd(directory: Path, line: str) -> dict[str, Any]:
-    """One command on pcinetd's control socket; its JSON answer."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
-        s.connect(str(directory / "pcinetd.sock"))
-        s.sendall(line.encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    reply: dict[str, Any] = json.loads(data)
-    if reply.get("ok") is not True:
-        raise RuntimeError(f"pcinetd: {line!r}: {reply}")
-    return reply
+    """One command on pcinetd's control socket; its JSON answer (farm's client)."""
+    return host_request(directory / "pcinetd.sock", line)
 
 
 def lc_slot(directory: Path, n: int = 1) -> dict[str, Any]:

@@ -35,7 +35,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from farm.hostctl import host_request
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "build" / "u-boot-sandbox"
@@ -256,20 +257,9 @@ def pcinet_up(work: Path, cleanup: Cleanup) -> Transport:
 
 
 def pcinetd_status(work: Path) -> dict[str, Any]:
-    """Slot 1's row from pcinetd's control socket (a copy of
-    tests/py/simhelpers.pcinetd_request): its frame and drop counters."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
-        s.connect(str(work / "chassis" / "pcinetd.sock"))
-        s.sendall(b"status 1\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    reply = json.loads(data)
-    return dict(reply.get("slot", reply))
+    """Slot 1's row from pcinetd's control socket: its frame and drop counters."""
+    row: dict[str, Any] = host_request(work / "chassis" / "pcinetd.sock", "status 1")["slot"]
+    return row
 
 
 def ns_run(ns: str, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -148,7 +148,12 @@ void console_board_appeared(struct slot *s)
 
 void console_acked(struct slot *s)
 {
-	pcinet_cons_tx_acked(&s->con.tx);
+	struct console *c = &s->con;
+
+	if (c->tx.stalled)
+		logmsg("slot %u: board console back (acked after %u ms); %u bytes held were kept",
+		       s->num, now_ms() - c->tx.sent_ms, c->tx_len);
+	pcinet_cons_tx_acked(&c->tx);
 }
 
 static void send_one(struct slot *s)
@@ -228,7 +233,7 @@ static void set_interest(struct slot *s)
 	struct console *c = &s->con;
 	u32 ev = 0;
 
-	/* Read the pty only with room to keep it (or to discard it) */
+	/* Read the pty only with room to keep it, or stalled, to discard it */
 	if (c->tx_len < CONS_TXBUF || c->tx.stalled)
 		ev |= EPOLLIN;
 	if (rx_used(c) && !c->out_full)
@@ -243,11 +248,10 @@ void console_pump(struct slot *s)
 
 	if (c->master < 0)
 		return;
-	if (c->tx.stalled && c->tx_len) {
-		pcinet_cons_tx_discard(&c->tx, c->tx_len);
-		c->tx_discarded += c->tx_len;
-		c->tx_len = 0;
-	}
+	/*
+	 * A stalled board keeps what we hold for it (9.2 sender rule 3): it
+	 * may only be slow, and its late ack resumes the sequence.
+	 */
 	send_one(s);
 	write_pty(c);
 	/* Flow control: ack only with room for a whole message more */
@@ -264,7 +268,8 @@ void console_pty_event(struct slot *s, uint32_t events)
 
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		u8 scratch[CONS_TXBUF];
-		bool discard = c->tx.stalled;
+		/* Stalled and full: no writer may block on a board that is gone */
+		bool discard = c->tx.stalled && c->tx_len == CONS_TXBUF;
 		size_t room = discard ? sizeof(scratch) : CONS_TXBUF - c->tx_len;
 		ssize_t r = 0;
 
@@ -293,8 +298,8 @@ void console_tick(struct slot *s, u32 now)
 		return;
 	if (pcinet_cons_tx_check_stall(&c->tx, now)) {
 		c->stalls++;
-		logmsg("slot %u: board console stalled (no ack for %u ms)",
-		       s->num, PCINET_CONS_STALL_MS);
+		logmsg("slot %u: board console stalled (no ack for %u ms): input held, beyond %u bytes discarded",
+		       s->num, PCINET_CONS_STALL_MS, CONS_TXBUF);
 	}
 	/* Nobody drains the pty: drop, keep acking (9.2 receiver rule 5) */
 	if (c->out_blocked && rx_room(c) < PCINET_CONS_MAX_BYTES &&

@@ -78,14 +78,12 @@ static bool pcinet_tty_send(struct pcinet_tty *t)
 	u8 buf[PCINET_CONS_MAX_BYTES];
 	unsigned int n;
 
+	/*
+	 * A stalled board keeps what we hold (9.2 sender rule 3): it may only
+	 * be slow, and its late ack resumes the sequence.
+	 */
 	if (!b || kfifo_is_empty(&t->xmit))
 		return false;
-	if (t->tx.stalled) {
-		/* the board's console is gone: typing goes nowhere */
-		pcinet_cons_tx_discard(&t->tx, kfifo_len(&t->xmit));
-		kfifo_reset_out(&t->xmit);
-		return true;
-	}
 	if (!t->board_uart || !pcinet_cons_tx_ready(&t->tx))
 		return false;
 	if (t->settling) {
@@ -228,9 +226,10 @@ void pcinet_tty_tick(struct pcinet_board *b)
 	sent = pcinet_tty_send(t);
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (stalled)
-		dev_warn(&b->pdev->dev, "board console stalled (no ack for %u ms): input discarded until it is back\n",
-			 PCINET_CONS_STALL_MS);
-	if (sent)
+		dev_warn(&b->pdev->dev, "board console stalled (no ack for %u ms): input held, beyond %u bytes discarded\n",
+			 PCINET_CONS_STALL_MS, PCINET_TTY_XMIT);
+	/* a stall makes room too: writers waiting on a full FIFO go on */
+	if (sent || stalled)
 		tty_port_tty_wakeup(&t->port);
 }
 
@@ -326,6 +325,11 @@ static int pcinet_tty_write(struct tty_struct *tty, const u8 *buf, int count)
 	spin_lock_irqsave(&t->lock, flags);
 	if (t->board) {
 		n = kfifo_in(&t->xmit, buf, count);
+		/* stalled and full: no writer may wait on a board that is gone */
+		if (t->tx.stalled && n < count) {
+			pcinet_cons_tx_discard(&t->tx, count - n);
+			n = count;
+		}
 		pcinet_tty_send(t);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -340,7 +344,7 @@ static unsigned int pcinet_tty_write_room(struct tty_struct *tty)
 
 	spin_lock_irqsave(&t->lock, flags);
 	if (t->board)
-		room = kfifo_avail(&t->xmit);
+		room = t->tx.stalled ? PCINET_TTY_XMIT : kfifo_avail(&t->xmit);
 	spin_unlock_irqrestore(&t->lock, flags);
 	return room;
 }

@@ -22,6 +22,7 @@
 #include <common.h>
 #include <dm.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pcinet_hw.h>
 #include <serial.h>
 #include <time.h>
@@ -34,6 +35,8 @@ DECLARE_GLOBAL_DATA_PTR;
 
 /* Input bytes taken from the host but not yet read by U-Boot */
 #define PCINET_SERIAL_RX_SIZE	32	/* a power of two */
+/* Output kept for a host console that stalled, after relocation */
+#define PCINET_SERIAL_HOLD_SIZE	2048	/* a power of two */
 
 /**
  * struct pcinet_serial_priv - state of the board's console
@@ -45,6 +48,11 @@ DECLARE_GLOBAL_DATA_PTR;
  * @rx_head: input bytes stored, free-running
  * @rx_tail: input bytes read by U-Boot, free-running
  * @rx_buf: input bytes
+ * @hold: output kept while the host's console is stalled (protocol 9.2
+ *	sender rule 3), sent in order once it acks; NULL before relocation,
+ *	when output made during a stall is discarded
+ * @hold_head: bytes kept, free-running
+ * @hold_tail: kept bytes sent, free-running
  */
 struct pcinet_serial_priv {
 	struct pcinet_hw *hw;
@@ -55,6 +63,9 @@ struct pcinet_serial_priv {
 	unsigned int rx_head;
 	unsigned int rx_tail;
 	u8 rx_buf[PCINET_SERIAL_RX_SIZE];
+	u8 *hold;
+	unsigned int hold_head;
+	unsigned int hold_tail;
 };
 
 static u32 pcinet_serial_now(void)
@@ -68,6 +79,55 @@ static bool pcinet_serial_host_ok(struct pcinet_serial_priv *priv)
 	return pcinet_status_compatible(priv->host_status,
 					PCINET_STATUS_SIG_HOST) &&
 	       (priv->host_status & PCINET_UART_RX_ENABLED);
+}
+
+static unsigned int pcinet_serial_held(struct pcinet_serial_priv *priv)
+{
+	return priv->hold_head - priv->hold_tail;
+}
+
+/*
+ * Keep output for a stalled host: it may only be slow, and its late ack
+ * resumes the sequence. What does not fit is discarded, so that U-Boot
+ * never waits on a host that is gone.
+ */
+static void pcinet_serial_hold(struct pcinet_serial_priv *priv,
+			       const u8 *buf, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		if (!priv->hold ||
+		    pcinet_serial_held(priv) == PCINET_SERIAL_HOLD_SIZE) {
+			pcinet_cons_tx_discard(&priv->tx, len - i);
+			return;
+		}
+		priv->hold[priv->hold_head++ % PCINET_SERIAL_HOLD_SIZE] = buf[i];
+	}
+}
+
+static void pcinet_serial_write_msg(struct pcinet_serial_priv *priv,
+				    const u8 *buf, unsigned int len)
+{
+	u32 msg = pcinet_cons_tx_take(&priv->tx, buf, len,
+				      pcinet_serial_now());
+
+	pcinet_hw_write(priv->hw, M83XX_MU_OMR0, msg);
+}
+
+/* Kept output goes first, one message whenever the token is ours */
+static void pcinet_serial_hold_send(struct pcinet_serial_priv *priv)
+{
+	u8 buf[PCINET_CONS_MAX_BYTES];
+	unsigned int n, i;
+
+	if (!pcinet_serial_held(priv) || !pcinet_serial_host_ok(priv) ||
+	    !pcinet_cons_tx_ready(&priv->tx))
+		return;
+	n = min_t(unsigned int, pcinet_serial_held(priv), sizeof(buf));
+	for (i = 0; i < n; i++)
+		buf[i] = priv->hold[priv->hold_tail++ % PCINET_SERIAL_HOLD_SIZE];
+	pcinet_serial_write_msg(priv, buf, n);
 }
 
 /*
@@ -91,35 +151,38 @@ static void pcinet_serial_tx_poll(struct pcinet_serial_priv *priv)
 		pcinet_cons_tx_peer_back(&priv->tx);
 	}
 	pcinet_cons_tx_check_stall(&priv->tx, pcinet_serial_now());
+	pcinet_serial_hold_send(priv);
 }
 
-/* A message is out and the host will still ack it */
+/* A message is out, or kept output waits, and the host will still ack */
 static bool pcinet_serial_tx_busy(struct pcinet_serial_priv *priv)
 {
-	return !priv->tx.token && !priv->tx.stalled &&
-	       pcinet_serial_host_ok(priv);
+	return (!priv->tx.token || pcinet_serial_held(priv)) &&
+	       !priv->tx.stalled && pcinet_serial_host_ok(priv);
 }
 
 /*
  * Send up to PCINET_CONS_MAX_BYTES bytes as one message. Without a host
- * console, or while it is stalled, the bytes are discarded like a UART's
- * with no cable. Return: 0 when sent or discarded, -EAGAIN while the host
- * has the token
+ * console the bytes are discarded like a UART's with no cable; while the
+ * host's console is stalled they are kept (pcinet_serial_hold). Return: 0
+ * when sent, kept or discarded, -EAGAIN while the host has the token or
+ * kept output still goes first
  */
 static int pcinet_serial_send(struct pcinet_serial_priv *priv, const u8 *buf,
 			      unsigned int len)
 {
-	u32 msg;
-
 	pcinet_serial_tx_poll(priv);
-	if (!pcinet_serial_host_ok(priv) || priv->tx.stalled) {
+	if (!pcinet_serial_host_ok(priv)) {
 		pcinet_cons_tx_discard(&priv->tx, len);
 		return 0;
 	}
-	if (!pcinet_cons_tx_ready(&priv->tx))
+	if (priv->tx.stalled) {
+		pcinet_serial_hold(priv, buf, len);
+		return 0;
+	}
+	if (pcinet_serial_held(priv) || !pcinet_cons_tx_ready(&priv->tx))
 		return -EAGAIN;
-	msg = pcinet_cons_tx_take(&priv->tx, buf, len, pcinet_serial_now());
-	pcinet_hw_write(priv->hw, M83XX_MU_OMR0, msg);
+	pcinet_serial_write_msg(priv, buf, len);
 
 	/* Before relocation nothing may stay in flight: wait for the ack */
 	if (!(gd->flags & GD_FLG_RELOC)) {
@@ -203,9 +266,13 @@ static ssize_t pcinet_serial_puts(struct udevice *dev, const char *s,
 		return 0;	/* the uclass calls again */
 	if (ret)
 		return ret;
-	/* Discarding: the rest of the string goes the same way */
-	if (!pcinet_serial_host_ok(priv) || priv->tx.stalled) {
+	/* Discarding or keeping: the rest of the string goes the same way */
+	if (!pcinet_serial_host_ok(priv)) {
 		pcinet_cons_tx_discard(&priv->tx, len - n);
+		return len;
+	}
+	if (priv->tx.stalled) {
+		pcinet_serial_hold(priv, (const u8 *)s + n, len - n);
 		return len;
 	}
 
@@ -226,6 +293,9 @@ static int pcinet_serial_pending(struct udevice *dev, bool input)
 	if (!(gd->flags & GD_FLG_RELOC))
 		return 0;
 	pcinet_serial_rx_poll(priv);
+	/* Waiting for input is when kept output drains */
+	if (pcinet_serial_held(priv))
+		pcinet_serial_tx_poll(priv);
 
 	return priv->rx_head - priv->rx_tail;
 }
@@ -270,6 +340,12 @@ static int pcinet_serial_probe(struct udevice *dev)
 	priv->rx_head = 0;
 	priv->rx_tail = 0;
 	priv->ack_owed = false;
+	priv->hold_head = 0;
+	priv->hold_tail = 0;
+	/* not from the small pre-relocation heap; without it, stalls discard */
+	priv->hold = NULL;
+	if (gd->flags & GD_FLG_RELOC)
+		priv->hold = malloc(PCINET_SERIAL_HOLD_SIZE);
 
 	/* 2: no input accepted while starting */
 	if (pcinet_hw_read(hw, M83XX_MU_OMR1) & PCINET_UART_RX_ENABLED)
@@ -318,6 +394,8 @@ static int pcinet_serial_remove(struct udevice *dev)
 		pcinet_serial_tx_poll(priv);
 	while (pcinet_serial_tx_busy(priv) &&
 	       get_timer(start) < PCINET_CONS_HANDOFF_MS);
+	free(priv->hold);
+	priv->hold = NULL;
 
 	return 0;
 }

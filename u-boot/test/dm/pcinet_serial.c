@@ -360,9 +360,30 @@ static int dm_test_pcinet_serial_nohost(struct unit_test_state *uts)
 
 DM_TEST(dm_test_pcinet_serial_nohost, UT_TESTF_SCAN_FDT);
 
-/* A host that stops acking: one stall, then output is discarded */
+/* The host's next message must be these bytes; FIRST as given */
+static int expect_msg(struct unit_test_state *uts, struct pser *p,
+		      const char *want, bool first)
+{
+	u8 buf[PCINET_CONS_MAX_BYTES];
+	unsigned int n = strlen(want);
+	u32 msg = host_recv(p);
+
+	ut_assert(msg);
+	ut_asserteq(n, pcinet_cons_decode(msg, buf));
+	ut_asserteq_mem(want, buf, n);
+	ut_asserteq(first, pcinet_cons_first(msg));
+	return 0;
+}
+
+/*
+ * A host that stops acking: one stall, then output is kept (protocol 9.2
+ * sender rule 3) and nothing waits; it goes out first, in order, when the
+ * host writes its status again or acks late. What overflows is discarded.
+ */
 static int stall(struct unit_test_state *uts, struct pser *p)
 {
+	char big[3000];
+	unsigned int i, got = 0;
 	u8 buf[PCINET_CONS_MAX_BYTES];
 	u32 msg;
 
@@ -371,29 +392,56 @@ static int stall(struct unit_test_state *uts, struct pser *p)
 	ut_assert(host_recv(p));
 	ut_asserteq(0, p->ops->puts(p->dev, "b", 1));
 	timer_test_add_offset(PCINET_CONS_STALL_MS);
-	/* Stalled: discarded, nothing waits any more */
+	/* Stalled: kept, nothing waits any more */
 	ut_asserteq(3, p->ops->puts(p->dev, "bcd", 3));
 	ut_asserteq(0, p->ops->putc(p->dev, 'e'));
 	ut_asserteq(0, p->ops->pending(p->dev, false));
 	ut_asserteq(0, host_recv(p));
 
-	/* The host writes its status again: a new sequence, with FIRST */
+	/* The host writes its status again: a new sequence, kept bytes first */
 	host_write(p, M83XX_MU_IMR1, HOST_UART | PCINET_NET_RXINT_OFF);
+	ut_asserteq(0, p->ops->puts(p->dev, "f", 1));
+	ut_assertok(expect_msg(uts, p, "bcd", true));
+	host_ack(p);
+	ut_asserteq(0, p->ops->puts(p->dev, "f", 1));
+	ut_assertok(expect_msg(uts, p, "e", false));
+	host_ack(p);
 	ut_asserteq(1, p->ops->puts(p->dev, "f", 1));
-	msg = host_recv(p);
-	ut_asserteq(1, pcinet_cons_decode(msg, buf));
-	ut_asserteq('f', buf[0]);
-	ut_assert(pcinet_cons_first(msg));
+	ut_assertok(expect_msg(uts, p, "f", false));
 
-	/* Stalled again; a late ack brings the token back too */
+	/* Stalled again; the late ack resumes the sequence with what was kept */
 	timer_test_add_offset(PCINET_CONS_STALL_MS);
 	ut_asserteq(1, p->ops->puts(p->dev, "g", 1));
 	ut_asserteq(0, host_recv(p));
 	host_ack(p);
+	ut_asserteq(0, p->ops->puts(p->dev, "h", 1));
+	ut_assertok(expect_msg(uts, p, "g", false));
+	host_ack(p);
 	ut_asserteq(1, p->ops->puts(p->dev, "h", 1));
-	msg = host_recv(p);
-	ut_asserteq(1, pcinet_cons_decode(msg, buf));
-	ut_asserteq('h', buf[0]);
+	ut_assertok(expect_msg(uts, p, "h", false));
+
+	/* More than the board keeps: the oldest 2048 bytes come, then "z" */
+	timer_test_add_offset(PCINET_CONS_STALL_MS);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = 'A' + i % 26;
+	ut_asserteq(sizeof(big), p->ops->puts(p->dev, big, sizeof(big)));
+	ut_asserteq(0, host_recv(p));
+	host_ack(p);
+	/* waiting for input is when kept output drains */
+	for (i = 0; i < 1000 && got < sizeof(big); i++) {
+		p->ops->pending(p->dev, true);
+		msg = host_recv(p);
+		if (!msg)
+			break;
+		ut_asserteq(0, pcinet_cons_first(msg));
+		ut_assert(got + pcinet_cons_decode(msg, buf) <= 2048);
+		ut_asserteq_mem(big + got, buf, pcinet_cons_decode(msg, buf));
+		got += pcinet_cons_decode(msg, buf);
+		host_ack(p);
+	}
+	ut_asserteq(2048, got);
+	ut_asserteq(1, p->ops->puts(p->dev, "z", 1));
+	ut_assertok(expect_msg(uts, p, "z", false));
 	host_ack(p);
 
 	return 0;

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from . import results
 from .config import BoardType, Chassis, SlotConfig, load
+from .console_trace import ConsoleTrace
 from .handshake import HandshakeWatch
 from .parallel import Progress
 from .slotlock import SlotLock
@@ -83,6 +84,7 @@ class SlotSession:
         self.transcript: list[str] = []
         self.watch = HandshakeWatch(self.ch.sim_dir / "pcinetd.sock", slot)
         self.lock = SlotLock(self.ch.sim_dir, slot)
+        self.console_trace = ConsoleTrace()
         self.target: Any = None
         self.uboot: Any = None
 
@@ -90,6 +92,7 @@ class SlotSession:
     def __enter__(self) -> SlotSession:
         self.lock.__enter__()
         self.watch.__enter__()
+        self.console_trace.__enter__()
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
@@ -105,6 +108,7 @@ class SlotSession:
             if self.target is not None:
                 self.target.cleanup()
         finally:
+            self.console_trace.__exit__()
             self.watch.__exit__(None, None, None)
             self.lock.__exit__(None, None, None)
             self.write_log()
@@ -128,8 +132,14 @@ class SlotSession:
             out = getattr(e, "stdout", None) or []
             self.transcript.extend(out)
             tail = " / ".join(line.strip() for line in out[-3:] if line.strip())
-            if not out and "Timeout" in type(e).__name__:
+            # pexpect.TIMEOUT, or labgrid's own Timeout
+            if not out and type(e).__name__.upper() == "TIMEOUT":
                 tail = f"no prompt within {timeout:g} s"
+            elif not out and not hasattr(e, "stdout"):
+                # labgrid could not parse the console's answer (no marker,
+                # no exit code): the raw console in the log shows why
+                tail = (f"its answer on the console did not parse ({type(e).__name__}: {e}); "
+                        "see the raw console in the slot's log")
             raise StageError(stage, f"'{cmd}' failed{': ' + tail if tail else ''}") from e
         self.transcript.extend(lines)
         return lines
@@ -261,5 +271,7 @@ class SlotSession:
                        f"== stages\n{stages}"
                        f"\n== handshake (registers-valid, carrier) seen from the host\n"
                        + "\n".join(self.watch.lines())
-                       + "\n\n== console\n" + "\n".join(self.transcript) + "\n")
+                       + "\n\n== console\n" + "\n".join(self.transcript) + "\n"
+                       + "\n== console, raw bytes (UTC; < from the board, > to it)\n"
+                       + self.console_trace.render() + "\n")
         r.log = str(log)

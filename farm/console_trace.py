@@ -17,6 +17,7 @@ from collections import deque
 from typing import Any
 
 LIMIT = 64 * 1024
+GAP_S = 0.5  # a pause this long starts a new line of the rendering
 
 
 class ConsoleTrace:
@@ -62,12 +63,27 @@ class ConsoleTrace:
             self.dropped += len(old)
 
     def render(self) -> str:
-        """One line per read or write: UTC time, direction, the bytes escaped."""
+        """A line per direction change, newline or pause of over GAP_S: UTC
+        time of its first byte, direction, the bytes escaped."""
         out = []
         if self.dropped:
             out.append(f"({self.dropped} earlier bytes not kept)")
+        line = b""
+        first = last = 0.0
+        way = ""
+
+        def flush() -> None:
+            if line:
+                stamp = time.strftime("%H:%M:%S", time.gmtime(first))
+                text = line.decode("latin-1").encode("unicode_escape").decode("ascii")
+                out.append(f"{stamp}.{int(first * 1000) % 1000:03d} {way} {text}")
+
         for t, direction, data in self.chunks:
-            stamp = time.strftime("%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}"
-            text = data.decode("latin-1").encode("unicode_escape").decode("ascii")
-            out.append(f"{stamp} {direction} {text}")
+            for byte in data:
+                if direction != way or t - last > GAP_S or line.endswith(b"\n"):
+                    flush()
+                    line, first, way = b"", t, direction
+                line += bytes((byte,))
+                last = t
+        flush()
         return "\n".join(out)

@@ -76,6 +76,22 @@ def table_row(out: str, slot: int) -> str:
     return m.group()
 
 
+def failed_boot_logs(out: str, logs: Path, f: Path) -> str:
+    """Each failed slot's farm log (stages, handshake, console, raw console)
+    and pcinetd's lines about it: what a failure in CI needs to be explained."""
+    text = ""
+    daemon = crate_dir(f) / "logs" / "pcinetd.log"
+    for slot in sorted({int(n) for n in re.findall(r"^ +(\d+)  FAILED", out, re.M)}):
+        log = logs / f"slot{slot:02d}-boot.log"
+        if log.exists():
+            text += f"\n--- {log}\n" + "\n".join(log.read_text().splitlines()[-200:])
+        if daemon.exists():
+            mine = [line for line in daemon.read_text(errors="replace").splitlines()
+                    if re.search(rf"\bslot {slot}\b", line)]
+            text += f"\n--- pcinetd about slot {slot}\n" + "\n".join(mine[-40:])
+    return text
+
+
 def test_boot_slot_7_then_all(crate: Path, tmp_path: Path) -> None:
     """farm boot 7: its log shows every stage and the handshake (invalid at reset,
     valid during tftp, invalid at the handoff); farm boot --all: 19 boards, every
@@ -85,17 +101,22 @@ def test_boot_slot_7_then_all(crate: Path, tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     one = farm("boot", "7", "--kernel", str(kernel), "--log-dir", str(logs),
                "--chassis", str(crate))
-    assert one.returncode == 0, one.stdout + one.stderr
+    assert one.returncode == 0, one.stdout + one.stderr + failed_boot_logs(one.stdout, logs, crate)
     log = (logs / "slot07-boot.log").read_text()
     for stage in ("reset", "prompt", "network", "tftp", "verify", "boot", "handoff"):
         assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
     events = re.findall(r"registers (valid|invalid)", log)
     assert events[0] == "invalid" and "valid" in events and events[-1] == "invalid", log
     assert f"==> {crc:08x}" in log
+    # the raw bytes, both ways, beside labgrid's parsed transcript
+    raw = log.split("== console, raw bytes (UTC; < from the board, > to it)\n", 1)[1]
+    assert re.search(r"^[\d:.]+ > .*crc32 ", raw, re.M), raw[-2000:]
+    assert re.search(rf"^[\d:.]+ < .*==> {crc:08x}", raw, re.M), raw[-2000:]
 
     every = farm("boot", "--all", "--kernel", str(kernel), "--log-dir", str(logs),
                  "--chassis", str(crate), timeout=600)
-    assert every.returncode == 0, every.stdout + every.stderr
+    assert every.returncode == 0, \
+        every.stdout + every.stderr + failed_boot_logs(every.stdout, logs, crate)
     assert "farm boot: 19 of 19 ok" in every.stdout
     for n in range(1, 20):
         assert " ok " in table_row(every.stdout, n)

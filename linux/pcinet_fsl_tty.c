@@ -65,8 +65,9 @@ static void pcinet_fsl_cons_tx_poll(struct pcinet_fsl *priv)
 
 /*
  * Send the next message of tty output if we hold the token. Without a host
- * console, or while it is stalled, output is discarded like a UART's with
- * no cable. Returns true when writers may be woken. cons_lock held.
+ * console output is discarded like a UART's with no cable; while the host's
+ * console is stalled the FIFO keeps it (protocol 9.2 sender rule 3) and the
+ * late ack resumes. Returns true when writers may be woken. cons_lock held.
  */
 bool pcinet_fsl_cons_pump(struct pcinet_fsl *priv)
 {
@@ -76,7 +77,7 @@ bool pcinet_fsl_cons_pump(struct pcinet_fsl *priv)
 
 	if (kfifo_is_empty(&priv->tx_fifo))
 		return false;
-	if (!pcinet_fsl_cons_host_ok(priv) || priv->tx.stalled) {
+	if (!pcinet_fsl_cons_host_ok(priv)) {
 		pcinet_cons_tx_discard(&priv->tx, kfifo_len(&priv->tx_fifo));
 		kfifo_reset_out(&priv->tx_fifo);
 		return true;
@@ -161,13 +162,17 @@ void pcinet_fsl_cons_timer(struct timer_list *t)
 	struct pcinet_fsl *priv = from_timer(priv, t, cons_timer);
 	unsigned long flags;
 	u32 waited;
-	bool wake;
+	bool wake, was_stalled;
 
 	spin_lock_irqsave(&priv->cons_lock, flags);
+	was_stalled = priv->tx.stalled;
 	pcinet_fsl_cons_tx_poll(priv);
 	if (priv->ack_owed)
 		pcinet_fsl_cons_rx_service(priv);
 	wake = pcinet_fsl_cons_pump(priv);
+	/* a stall makes room too: writers waiting on a full FIFO go on */
+	if (priv->tx.stalled && !was_stalled)
+		wake = true;
 	if (!priv->tx.token && !priv->tx.stalled) {
 		waited = pcinet_fsl_now_ms() - priv->tx.sent_ms;
 		if (waited > PCINET_CONS_STALL_MS)
@@ -335,6 +340,11 @@ static int pcinet_fsl_tty_write(struct tty_struct *tty, const u8 *buf,
 
 	spin_lock_irqsave(&priv->cons_lock, flags);
 	n = kfifo_in(&priv->tx_fifo, buf, count);
+	/* stalled and full: no writer may wait on a host that is gone */
+	if (priv->tx.stalled && n < count) {
+		pcinet_cons_tx_discard(&priv->tx, count - n);
+		n = count;
+	}
 	pcinet_fsl_cons_pump(priv);
 	spin_unlock_irqrestore(&priv->cons_lock, flags);
 	return n;
@@ -347,7 +357,8 @@ static unsigned int pcinet_fsl_tty_write_room(struct tty_struct *tty)
 	unsigned int room;
 
 	spin_lock_irqsave(&priv->cons_lock, flags);
-	room = kfifo_avail(&priv->tx_fifo);
+	room = priv->tx.stalled ? PCINET_FSL_CONS_FIFO :
+				  kfifo_avail(&priv->tx_fifo);
 	spin_unlock_irqrestore(&priv->cons_lock, flags);
 	return room;
 }

@@ -16,10 +16,7 @@
  * Before relocation all state lives in the device's priv (on PowerPC static
  * data is not writable then). The driver then waits for the ack of every
  * message it sends and leaves host input alone, so that nothing is in
- * flight when the relocated driver starts the console again. After
- * relocation single characters (the echo of what is typed) wait in a queue
- * while a message is in flight, instead of for its ack, and go out three
- * to a message; strings and newlines still wait for the line to be out.
+ * flight when the relocated driver starts the console again.
  */
 
 #include <common.h>
@@ -38,8 +35,8 @@ DECLARE_GLOBAL_DATA_PTR;
 
 /* Input bytes taken from the host but not yet read by U-Boot */
 #define PCINET_SERIAL_RX_SIZE	32	/* a power of two */
-/* Output queued after relocation: single characters, and a stall's */
-#define PCINET_SERIAL_OUT_SIZE	2048	/* a power of two */
+/* Output kept for a host console that stalled, after relocation */
+#define PCINET_SERIAL_HOLD_SIZE	2048	/* a power of two */
 
 /**
  * struct pcinet_serial_priv - state of the board's console
@@ -51,14 +48,11 @@ DECLARE_GLOBAL_DATA_PTR;
  * @rx_head: input bytes stored, free-running
  * @rx_tail: input bytes read by U-Boot, free-running
  * @rx_buf: input bytes
- * @out: output queued, sent in order, first, whenever the token is ours:
- *	characters put while a message is in flight (U-Boot's echo goes
- *	three to a message instead of one ack per character), and output
- *	made while the host's console is stalled (protocol 9.2 sender rule
- *	3). NULL before relocation: every message waits for its ack then,
- *	and output made during a stall is discarded
- * @out_head: bytes queued, free-running
- * @out_tail: queued bytes sent, free-running
+ * @hold: output kept while the host's console is stalled (protocol 9.2
+ *	sender rule 3), sent in order once it acks; NULL before relocation,
+ *	when output made during a stall is discarded
+ * @hold_head: bytes kept, free-running
+ * @hold_tail: kept bytes sent, free-running
  */
 struct pcinet_serial_priv {
 	struct pcinet_hw *hw;
@@ -69,9 +63,9 @@ struct pcinet_serial_priv {
 	unsigned int rx_head;
 	unsigned int rx_tail;
 	u8 rx_buf[PCINET_SERIAL_RX_SIZE];
-	u8 *out;
-	unsigned int out_head;
-	unsigned int out_tail;
+	u8 *hold;
+	unsigned int hold_head;
+	unsigned int hold_tail;
 };
 
 static u32 pcinet_serial_now(void)
@@ -87,28 +81,28 @@ static bool pcinet_serial_host_ok(struct pcinet_serial_priv *priv)
 	       (priv->host_status & PCINET_UART_RX_ENABLED);
 }
 
-static unsigned int pcinet_serial_queued(struct pcinet_serial_priv *priv)
+static unsigned int pcinet_serial_held(struct pcinet_serial_priv *priv)
 {
-	return priv->out_head - priv->out_tail;
+	return priv->hold_head - priv->hold_tail;
 }
 
 /*
- * Queue output. For a stalled host: it may only be slow, and its late ack
- * resumes the sequence; what does not fit is discarded, so that U-Boot
+ * Keep output for a stalled host: it may only be slow, and its late ack
+ * resumes the sequence. What does not fit is discarded, so that U-Boot
  * never waits on a host that is gone.
  */
-static void pcinet_serial_queue(struct pcinet_serial_priv *priv,
-				const u8 *buf, unsigned int len)
+static void pcinet_serial_hold(struct pcinet_serial_priv *priv,
+			       const u8 *buf, unsigned int len)
 {
 	unsigned int i;
 
 	for (i = 0; i < len; i++) {
-		if (!priv->out ||
-		    pcinet_serial_queued(priv) == PCINET_SERIAL_OUT_SIZE) {
+		if (!priv->hold ||
+		    pcinet_serial_held(priv) == PCINET_SERIAL_HOLD_SIZE) {
 			pcinet_cons_tx_discard(&priv->tx, len - i);
 			return;
 		}
-		priv->out[priv->out_head++ % PCINET_SERIAL_OUT_SIZE] = buf[i];
+		priv->hold[priv->hold_head++ % PCINET_SERIAL_HOLD_SIZE] = buf[i];
 	}
 }
 
@@ -121,18 +115,18 @@ static void pcinet_serial_write_msg(struct pcinet_serial_priv *priv,
 	pcinet_hw_write(priv->hw, M83XX_MU_OMR0, msg);
 }
 
-/* Queued output goes first, one message whenever the token is ours */
-static void pcinet_serial_out_send(struct pcinet_serial_priv *priv)
+/* Kept output goes first, one message whenever the token is ours */
+static void pcinet_serial_hold_send(struct pcinet_serial_priv *priv)
 {
 	u8 buf[PCINET_CONS_MAX_BYTES];
 	unsigned int n, i;
 
-	if (!pcinet_serial_queued(priv) || !pcinet_serial_host_ok(priv) ||
+	if (!pcinet_serial_held(priv) || !pcinet_serial_host_ok(priv) ||
 	    !pcinet_cons_tx_ready(&priv->tx))
 		return;
-	n = min_t(unsigned int, pcinet_serial_queued(priv), sizeof(buf));
+	n = min_t(unsigned int, pcinet_serial_held(priv), sizeof(buf));
 	for (i = 0; i < n; i++)
-		buf[i] = priv->out[priv->out_tail++ % PCINET_SERIAL_OUT_SIZE];
+		buf[i] = priv->hold[priv->hold_tail++ % PCINET_SERIAL_HOLD_SIZE];
 	pcinet_serial_write_msg(priv, buf, n);
 }
 
@@ -157,22 +151,22 @@ static void pcinet_serial_tx_poll(struct pcinet_serial_priv *priv)
 		pcinet_cons_tx_peer_back(&priv->tx);
 	}
 	pcinet_cons_tx_check_stall(&priv->tx, pcinet_serial_now());
-	pcinet_serial_out_send(priv);
+	pcinet_serial_hold_send(priv);
 }
 
-/* A message is out, or queued output waits, and the host will still ack */
+/* A message is out, or kept output waits, and the host will still ack */
 static bool pcinet_serial_tx_busy(struct pcinet_serial_priv *priv)
 {
-	return (!priv->tx.token || pcinet_serial_queued(priv)) &&
+	return (!priv->tx.token || pcinet_serial_held(priv)) &&
 	       !priv->tx.stalled && pcinet_serial_host_ok(priv);
 }
 
 /*
  * Send up to PCINET_CONS_MAX_BYTES bytes as one message. Without a host
  * console the bytes are discarded like a UART's with no cable; while the
- * host's console is stalled they are queued (pcinet_serial_queue). Return:
- * 0 when sent, queued or discarded, -EAGAIN while the host has the token or
- * queued output still goes first
+ * host's console is stalled they are kept (pcinet_serial_hold). Return: 0
+ * when sent, kept or discarded, -EAGAIN while the host has the token or
+ * kept output still goes first
  */
 static int pcinet_serial_send(struct pcinet_serial_priv *priv, const u8 *buf,
 			      unsigned int len)
@@ -183,10 +177,10 @@ static int pcinet_serial_send(struct pcinet_serial_priv *priv, const u8 *buf,
 		return 0;
 	}
 	if (priv->tx.stalled) {
-		pcinet_serial_queue(priv, buf, len);
+		pcinet_serial_hold(priv, buf, len);
 		return 0;
 	}
-	if (pcinet_serial_queued(priv) || !pcinet_cons_tx_ready(&priv->tx))
+	if (pcinet_serial_held(priv) || !pcinet_cons_tx_ready(&priv->tx))
 		return -EAGAIN;
 	pcinet_serial_write_msg(priv, buf, len);
 
@@ -247,25 +241,11 @@ static int pcinet_serial_putc(struct udevice *dev, const char ch)
 {
 	struct pcinet_serial_priv *priv = dev_get_priv(dev);
 	u8 byte = ch;
-	int ret;
 
 	if (!priv)	/* removed at OS handoff: the console is gone */
 		return 0;
 
-	ret = pcinet_serial_send(priv, &byte, 1);
-	/*
-	 * A character waits in the queue rather than for the ack: the echo
-	 * of typed input goes three to a message, and U-Boot reads on. A
-	 * newline waits for the line to be out, so that a line is never left
-	 * queued while U-Boot works without looking at its console.
-	 */
-	if (ret == -EAGAIN && priv->out && byte != '\n' &&
-	    pcinet_serial_queued(priv) < PCINET_SERIAL_OUT_SIZE) {
-		pcinet_serial_queue(priv, &byte, 1);
-		return 0;
-	}
-
-	return ret;
+	return pcinet_serial_send(priv, &byte, 1);
 }
 
 static ssize_t pcinet_serial_puts(struct udevice *dev, const char *s,
@@ -286,13 +266,13 @@ static ssize_t pcinet_serial_puts(struct udevice *dev, const char *s,
 		return 0;	/* the uclass calls again */
 	if (ret)
 		return ret;
-	/* Discarding or queueing: the rest of the string goes the same way */
+	/* Discarding or keeping: the rest of the string goes the same way */
 	if (!pcinet_serial_host_ok(priv)) {
 		pcinet_cons_tx_discard(&priv->tx, len - n);
 		return len;
 	}
 	if (priv->tx.stalled) {
-		pcinet_serial_queue(priv, (const u8 *)s + n, len - n);
+		pcinet_serial_hold(priv, (const u8 *)s + n, len - n);
 		return len;
 	}
 
@@ -313,8 +293,8 @@ static int pcinet_serial_pending(struct udevice *dev, bool input)
 	if (!(gd->flags & GD_FLG_RELOC))
 		return 0;
 	pcinet_serial_rx_poll(priv);
-	/* Waiting for input is when queued output drains */
-	if (pcinet_serial_queued(priv))
+	/* Waiting for input is when kept output drains */
+	if (pcinet_serial_held(priv))
 		pcinet_serial_tx_poll(priv);
 
 	return priv->rx_head - priv->rx_tail;
@@ -360,12 +340,12 @@ static int pcinet_serial_probe(struct udevice *dev)
 	priv->rx_head = 0;
 	priv->rx_tail = 0;
 	priv->ack_owed = false;
-	priv->out_head = 0;
-	priv->out_tail = 0;
+	priv->hold_head = 0;
+	priv->hold_tail = 0;
 	/* not from the small pre-relocation heap; without it, stalls discard */
-	priv->out = NULL;
+	priv->hold = NULL;
 	if (gd->flags & GD_FLG_RELOC)
-		priv->out = malloc(PCINET_SERIAL_OUT_SIZE);
+		priv->hold = malloc(PCINET_SERIAL_HOLD_SIZE);
 
 	/* 2: no input accepted while starting */
 	if (pcinet_hw_read(hw, M83XX_MU_OMR1) & PCINET_UART_RX_ENABLED)
@@ -414,8 +394,8 @@ static int pcinet_serial_remove(struct udevice *dev)
 		pcinet_serial_tx_poll(priv);
 	while (pcinet_serial_tx_busy(priv) &&
 	       get_timer(start) < PCINET_CONS_HANDOFF_MS);
-	free(priv->out);
-	priv->out = NULL;
+	free(priv->hold);
+	priv->hold = NULL;
 
 	return 0;
 }

@@ -43,6 +43,15 @@ static u32 area_u32(const struct net *n, u32 off)
 	return le32_to_cpu((__le32)v);
 }
 
+unsigned int net_links_waiting;
+
+static void set_link_waiting(struct net *n, bool waiting)
+{
+	if (n->link_waiting != waiting)
+		net_links_waiting += waiting ? 1 : (unsigned int)-1;
+	n->link_waiting = waiting;
+}
+
 static void set_carrier(struct slot *s, bool on)
 {
 	struct net *n = &s->net;
@@ -54,6 +63,45 @@ static void set_carrier(struct slot *s, bool on)
 		       strerror(errno));
 	n->carrier = on;
 	n->carrier_changes++;
+	n->carrier_on_ms = now_ms();
+	n->running_seen = false;
+	set_link_waiting(n, on && n->is_tap);
+}
+
+/*
+ * May board frames go to the TAP yet? The kernel puts a carrier into effect
+ * later, in its linkwatch work: until then the interface's queue drops all
+ * it sends, and the answer to the board's first frame (its ARP request) was
+ * lost, which cost U-Boot a 5 s ARP timeout (seen in 1 of 8 TFTP boots on a
+ * loaded machine). So the frames wait in the board's ring until the link is
+ * up (IFF_RUNNING, which linkwatch sets just before it starts the queue)
+ * and NET_LINK_SETTLE_MS more; at most NET_LINK_WAIT_MS, well inside the
+ * board's wait for a buffer.
+ */
+static bool link_ready(struct slot *s)
+{
+	struct net *n = &s->net;
+	u32 now;
+
+	if (!n->link_waiting)
+		return true;
+	now = now_ms();
+	if (!n->running_seen && tap_running(n->ifname) == 1) {
+		n->running_seen = true;
+		n->running_seen_ms = now;
+	}
+	if (n->running_seen) {
+		if ((u32)(now - n->running_seen_ms) < NET_LINK_SETTLE_MS)
+			return false;
+	} else if ((u32)(now - n->carrier_on_ms) < NET_LINK_WAIT_MS) {
+		return false;
+	} else {
+		logmsg("slot %u: %s not up %u ms after its carrier went on; delivering anyway",
+		       s->num, n->ifname, NET_LINK_WAIT_MS);
+	}
+	n->link_waits_ms += (u32)(now - n->carrier_on_ms);
+	set_link_waiting(n, false);
+	return true;
 }
 
 /* Read the TAP only while a frame has somewhere to go */
@@ -495,6 +543,9 @@ static bool receive(struct slot *s)
 		misbehaved(s, "b2h_done outside [done, posted]", done, n->b2h_prod);
 		return false;
 	}
+	/* the frames stay in the board's ring meanwhile */
+	if (n->b2h_done_seen != done && !link_ready(s))
+		return true;
 	while (n->b2h_done_seen != done) {
 		u32 i = n->b2h_done_seen;
 		u32 off = PCINET_HOST_AREA_HDR +
@@ -613,6 +664,12 @@ void net_tap_event(struct slot *s, uint32_t events)
 	tap_interest(s);
 }
 
+void net_link_poll(struct slot *s)
+{
+	if (s->net.link_waiting)
+		net_kick(s);
+}
+
 void net_tick(struct slot *s, u32 now)
 {
 	struct net *n = &s->net;
@@ -692,6 +749,7 @@ void net_close(struct slot *s)
 
 	if (n->tap < 0)
 		return;
+	set_link_waiting(n, false);
 	loop_del(&n->src);
 	close(n->tap);		/* a non-persistent TAP goes with its fd */
 	n->tap = -1;
@@ -711,11 +769,12 @@ int net_json(struct slot *s, char *buf, size_t len)
 		"\"tx_dropped\":%" PRIu64 ",\"tx_lost\":%" PRIu64 ","
 		"\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ","
 		"\"rx_errors\":%" PRIu64 ",\"rx_dropped\":%" PRIu64 ","
-		"\"carrier_changes\":%" PRIu64 ",\"net_error\":\"%s\"",
+		"\"carrier_changes\":%" PRIu64 ",\"link_waits_ms\":%" PRIu64 ","
+		"\"net_error\":\"%s\"",
 		n->enabled ? n->ifname : "", n->carrier ? "true" : "false",
 		n->mtu, n->generation, n->attaches, n->detaches, n->refusals,
 		n->misbehaved, n->tx_frames, n->tx_bytes, n->tx_dropped,
 		n->tx_lost, n->rx_frames, n->rx_bytes, n->rx_errors,
-		n->rx_dropped, n->carrier_changes,
+		n->rx_dropped, n->carrier_changes, n->link_waits_ms,
 		json_escape(n->last_error, err, sizeof(err)));
 }

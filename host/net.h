@@ -29,6 +29,8 @@
 
 #define NET_MAX_BUFS	256	/* per direction, a power of two */
 #define NET_BATCH	32	/* frames per index write */
+#define NET_LINK_SETTLE_MS	2	/* after IFF_RUNNING: the queue is started */
+#define NET_LINK_WAIT_MS	200	/* then deliver anyway (board waits 500) */
 
 struct slot;
 
@@ -41,6 +43,10 @@ struct net {
 	bool is_tap;			/* else a socket (net_use_fd) */
 	struct evsrc src;		/* EV_TAP */
 	bool carrier;
+	bool link_waiting;		/* carrier on, kernel link not yet up */
+	u32 carrier_on_ms;		/* when the carrier went on */
+	u32 running_seen_ms;		/* when IFF_RUNNING was first seen */
+	bool running_seen;
 	unsigned int mtu;
 
 	/* this slot's share of host memory */
@@ -76,8 +82,15 @@ struct net {
 	uint64_t rx_errors;		/* completions with PCINET_CMPL_ERR */
 	uint64_t rx_dropped;		/* the TAP did not take it */
 	uint64_t carrier_changes;
+	uint64_t link_waits_ms;		/* board frames held for the kernel link */
 	char last_error[160];		/* why the last detach/refusal */
 };
+
+/*
+ * Slots whose carrier went on and whose kernel link is not up yet: the
+ * daemon then looks every millisecond (net_link_poll), not every tick.
+ */
+extern unsigned int net_links_waiting;
 
 /*
  * Prepare the slot's network: its memory share; with ifname, its TAP with
@@ -97,6 +110,8 @@ int net_use_fd(struct slot *s, int fd);
  * board wrote it (REFUSED looks again only then). Sets s->state.
  */
 void net_status(struct slot *s, u32 b, bool om1i);
+/* A slot waiting for its kernel link: look again, deliver once it is up */
+void net_link_poll(struct slot *s);
 /* Section 10.4 step 3: the board was reset; everything it had is gone */
 void net_reset_observed(struct slot *s);
 /*

@@ -362,11 +362,14 @@ int main(int argc, char **argv)
 	while (!dmn.stop) {
 		u32 now;
 
-		err = loop_wait(TICK_MS, dispatch);
+		err = loop_wait(net_links_waiting ? 1 : TICK_MS, dispatch);
 		if (err < 0) {
 			logmsg("epoll: %s", strerror(-err));
 			break;
 		}
+		for (i = 1; net_links_waiting && i <= dmn.nslots; i++)
+			if (dmn.slot[i])
+				net_link_poll(dmn.slot[i]);
 		now = now_ms();
 		if ((u32)(now - last_tick) >= TICK_MS / 2) {
 			last_tick = now;

@@ -145,6 +145,17 @@ int tap_set_carrier(int fd, bool on)
 	return ioctl(fd, TUNSETCARRIER, &v) ? -errno : 0;
 }
 
+int tap_running(const char *name)
+{
+	struct ifreq ifr;
+	int err;
+
+	err = ifreq_for(&ifr, name);
+	if (!err)
+		err = sock_ioctl(SIOCGIFFLAGS, &ifr);
+	return err ? err : !!(ifr.ifr_flags & IFF_RUNNING);
+}
+
 int tap_in_named_netns(void)
 {
 	struct stat self, ns;

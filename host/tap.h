@@ -26,6 +26,12 @@ int tap_configure(const char *name, u32 addr, unsigned int prefix);
 int tap_set_mtu(const char *name, unsigned int mtu);
 int tap_set_carrier(int fd, bool on);
 /*
+ * 1 when the kernel has the link of `name` operationally up (IFF_RUNNING),
+ * 0 when not, -errno. A carrier set on takes effect asynchronously (the
+ * kernel's linkwatch work); until then the interface drops what it sends.
+ */
+int tap_running(const char *name);
+/*
  * 1: we run in a named network namespace (`ip netns add`, as pcinet-sim
  * makes for its chassis; the same test as `ip netns identify`), 0: not
  * (the machine's own, most likely), -errno.

@@ -1,21 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Shared helpers of bench/link.py and bench/console.py (prefix lc_: link/console).
+"""Shared helpers of the benchmarks (prefix lc_: first written for link/console).
 
 A one-slot simulated chassis brought up with the real `pcinet-sim up` and
-always taken down again, the machine's description, medians, the JSON file.
+always taken down again, the machine's description, medians, the JSON file,
+and a U-Boot console on a pty.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import re
+import select
 import signal
 import statistics
 import subprocess
 import sys
+import termios
 import time
+import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,3 +129,107 @@ def lc_wait(what: str, cond: Any, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+PROMPT = b"=> "
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# a line end on a console: the sandbox on a pty ends lines with "\r", a colour
+# sequence and "\r\n"; pcinet_serial with "\r\n"
+EOL = rb"(?:\r|\x1b\[[0-9;]*m)*\n"
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot go on (setup failed, a wrong CRC)."""
+
+
+
+# -- a U-Boot console on a pty ------------------------------------------------
+
+class Console:
+    """A U-Boot prompt on a tty file descriptor, as a terminal program holds
+    it (the benchmarks' twin of tests/py/ptyconsole.py, with their errors)."""
+
+    def __init__(self, fd: int, name: str) -> None:
+        self.fd = fd
+        self.name = name
+        self.received = bytearray()
+        self.written = 0
+
+    @classmethod
+    def open(cls, path: Path, name: str) -> Console:
+        """A pty's slave by its path (a slot's console link), in raw mode."""
+        fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(fd, termios.TCSANOW)
+        return cls(fd, name)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            self.written += n
+            view = view[n:]
+
+    def read_some(self, timeout: float) -> int:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return 0
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError as e:  # EIO: the other side is gone
+            raise BenchError(f"{self.name}: console closed ({e})") from None
+        if not data:
+            raise BenchError(f"{self.name}: console closed")
+        self.received += data
+        return len(data)
+
+    def expect(self, rx: re.Pattern[bytes], start: int, timeout: float) -> re.Match[bytes]:
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.received, start)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                tail = bytes(self.received[start:][-400:])
+                raise TimeoutError(f"{self.name}: waiting for {rx.pattern!r}, got {tail!r}")
+            self.read_some(min(left, 0.2))
+
+    def quiet(self, idle: float = 0.3, timeout: float = 15.0) -> None:
+        end = time.monotonic() + timeout
+        while self.read_some(idle):
+            if time.monotonic() > end:
+                raise BenchError(f"{self.name}: console never went quiet")
+
+    def command(self, line: str, timeout: float = 30.0) -> str:
+        """Type line + CR; the board's answer up to its next prompt."""
+        start = len(self.received)
+        self.write(line.encode() + b"\r")
+        rx = re.compile(re.escape(line.encode()) + EOL + rb"(.*?)" + re.escape(PROMPT), re.S)
+        out = self.expect(rx, start, timeout).group(1).decode(errors="replace")
+        return ANSI_RE.sub("", out).replace("\r", "")
+
+    def prompt(self, timeout: float = 60.0) -> None:
+        """Stop the autoboot countdown and wait for an empty prompt."""
+        deadline = time.monotonic() + timeout
+        while True:
+            start = len(self.received)
+            self.write(b"\r")
+            try:
+                self.expect(re.compile(re.escape(PROMPT)), start, 1.0)
+                break
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    raise BenchError(f"{self.name}: no U-Boot prompt in {timeout:.0f} s: "
+                                     f"{bytes(self.received[-400:])!r}") from None
+        self.quiet()
+
+    def interrupt(self) -> None:
+        """Ctrl-C a hanging command and get the prompt back."""
+        self.write(b"\x03")
+        with contextlib.suppress(TimeoutError, BenchError):
+            time.sleep(0.5)
+            self.prompt(timeout=30)

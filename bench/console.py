@@ -26,21 +26,20 @@ from __future__ import annotations
 import os
 import random
 import re
-import select
 import string
 import sys
 import tempfile
-import termios
 import threading
 import time
-import tty
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    PROMPT,
     REPO,
+    Console,
     lc_args,
     lc_chassis,
     lc_machine,
@@ -49,7 +48,7 @@ from _common import (
     lc_write_json,
 )
 
-PROMPT = b"=> "
+PROMPT_RE = re.compile(re.escape(PROMPT))
 BAUD_115200 = 11520.0  # bytes/s, 8N1
 UBOOT = REPO / "build" / "u-boot-sandbox" / "u-boot"
 UBOOT_BOARD = REPO / "sim" / "board" / "uboot-board.sh"
@@ -58,63 +57,12 @@ COUNTERS = ("console_bytes_in", "console_bytes_out", "console_bytes_to_pty",
             "console_dropped", "console_duplicates", "console_discarded", "console_stalls")
 
 
-class Pty:
-    """The slot's console pty in raw mode, as a terminal program holds it."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd, termios.TCSANOW)
-        self.received = bytearray()
-        self.written = 0
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self.fd, view)
-            self.written += n
-            view = view[n:]
-
-    def read_some(self, timeout: float) -> int:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return 0
-        data = os.read(self.fd, 65536)
-        self.received += data
-        return len(data)
-
-    def expect(self, pattern: bytes, start: int, timeout: float = 30.0) -> int:
-        """Read until pattern appears after start; the index just past it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            i = self.received.find(pattern, start)
-            if i >= 0:
-                return i + len(pattern)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                tail = bytes(self.received[start:][-200:])
-                raise RuntimeError(f"waiting for {pattern!r}, got {tail!r}")
-            self.read_some(min(left, 0.2))
-
-    def quiet(self, idle: float = 0.3) -> None:
-        while self.read_some(idle):
-            pass
-
-    def command(self, line: str, timeout: float = 30.0) -> bytes:
-        start = len(self.received)
-        self.write(line.encode() + b"\r")
-        end = self.expect(b"\r\n" + PROMPT, start + len(line), timeout)
-        return bytes(self.received[start:end])
-
-
 def percentile(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
-def latency(con: Pty, trips: int) -> list[float]:
+def latency(con: Console, trips: int) -> list[float]:
     """Seconds per single-character round trip; the line is flushed every 50."""
     samples: list[float] = []
     typed = 0
@@ -134,13 +82,13 @@ def latency(con: Pty, trips: int) -> list[float]:
             # "aaa...": an unknown command, answered with a prompt (untimed)
             mark = len(con.received)
             con.write(b"\r")
-            con.expect(PROMPT, mark)
+            con.expect(PROMPT_RE, mark, 30.0)
             con.quiet(0.05)
             typed = 0
     return samples
 
 
-def flood_in(con: Pty, nbytes: int, seed: int) -> dict[str, Any]:
+def flood_in(con: Console, nbytes: int, seed: int) -> dict[str, Any]:
     """Type nbytes of `echo` lines in one go; all output back, exact."""
     rnd = random.Random(seed)
     alphabet = (string.ascii_letters + string.digits).encode()
@@ -179,14 +127,14 @@ def flood_in(con: Pty, nbytes: int, seed: int) -> dict[str, Any]:
             "kib_per_s": len(typed) / took / 1024, "exact": got == bytes(expected)}
 
 
-def dump_out(con: Pty, nbytes: int) -> dict[str, Any]:
+def dump_out(con: Console, nbytes: int) -> dict[str, Any]:
     """`md.b` of nbytes filled with 0x5a; the dump's rate and exactness."""
     con.command(f"mw.b {MEM:x} 5a {nbytes:x}")
     cmd = f"md.b {MEM:x} {nbytes:x}"
     start = len(con.received)
     t0 = time.monotonic()
     con.write(cmd.encode() + b"\r")
-    end = con.expect(b"\r\n" + PROMPT, start + len(cmd) + 2, timeout=300)
+    end = con.expect(re.compile(re.escape(b"\r\n" + PROMPT)), start + len(cmd) + 2, 300).end()
     took = time.monotonic() - t0
     out = bytes(con.received[start + len(cmd) + 2:end - len(PROMPT)])
     lines = out.split(b"\r\n")[:-1]
@@ -221,10 +169,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
         directory = args.dir or Path(tmp) / "chassis"
         with lc_chassis(directory, "--board", str(UBOOT_BOARD), boot_timeout=120):
-            con = Pty(directory / "slot01" / "console")
+            con = Console.open(directory / "slot01" / "console", "slot 1")
             try:
                 con.write(b"\r")
-                con.expect(PROMPT, 0, timeout=60)
+                con.expect(PROMPT_RE, 0, 60.0)
                 con.quiet()
                 data = measure(directory, con, runs, trips, flood_bytes, dump_bytes)
             finally:
@@ -237,7 +185,7 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def measure(directory: Path, con: Pty, runs: int, trips: int, flood_bytes: int,
+def measure(directory: Path, con: Console, runs: int, trips: int, flood_bytes: int,
             dump_bytes: int) -> dict[str, Any]:
     lat_runs: list[dict[str, Any]] = []
     in_runs: list[dict[str, Any]] = []

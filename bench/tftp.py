@@ -29,10 +29,8 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import random
 import re
-import select
 import shutil
 import signal
 import statistics
@@ -49,7 +47,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from farm.hostctl import host_request
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import EOL, PROMPT, BenchError, Console, lc_machine, lc_slot
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "build" / "u-boot-sandbox"
@@ -62,7 +62,6 @@ DEFAULT_JSON = REPO / "build" / "bench" / "tftp.json"
 SIZE = 16 * 2**20
 IMAGE = "bench-16m.bin"
 LOADADDR = 0x1000000
-PROMPT = b"=> "
 WINDOWS = (1, 8, 16, 32)
 BLOCKS = (1468, 4096, 8192)
 PCINET_MAX_FRAME = 1518  # what pcinet carries (docs/protocol.md)
@@ -77,16 +76,6 @@ BOARD_IP = f"{SUBNET}.2"
 BOARD_MAC = "02:00:54:46:54:01"
 UNITS = {"Bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 RATE_RE = re.compile(r"\t (\d+(?:\.\d+)?) (Bytes|KiB|MiB|GiB)/s")
-ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# a line end on a console: the sandbox on a pty ends lines with "\r", a colour
-# sequence and "\r\n"; pcinet_serial with "\r\n"
-EOL = rb"(?:\r|\x1b\[[0-9;]*m)*\n"
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot go on (setup failed, a wrong CRC)."""
-
-
 class RunFailed(RuntimeError):
     """One tftpboot did not complete: the cell is reported as failed."""
 
@@ -96,89 +85,6 @@ def run(cmd: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
     if check and res.returncode != 0:
         raise BenchError(f"{' '.join(cmd)}: exit {res.returncode}: {res.stderr.strip()}")
     return res
-
-
-# -- a U-Boot console on a pty ------------------------------------------------
-
-class Console:
-    """A U-Boot prompt on a tty file descriptor (copied in spirit from
-    tests/py/ptyconsole.py and simhelpers.PromptConsole)."""
-
-    def __init__(self, fd: int, name: str) -> None:
-        self.fd = fd
-        self.name = name
-        self.received = bytearray()
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self.fd, view)
-            view = view[n:]
-
-    def read_some(self, timeout: float) -> int:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return 0
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError as e:  # EIO: the other side is gone
-            raise BenchError(f"{self.name}: console closed ({e})") from None
-        if not data:
-            raise BenchError(f"{self.name}: console closed")
-        self.received += data
-        return len(data)
-
-    def expect(self, rx: re.Pattern[bytes], start: int, timeout: float) -> re.Match[bytes]:
-        deadline = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.received, start)
-            if m:
-                return m
-            left = deadline - time.monotonic()
-            if left <= 0:
-                tail = bytes(self.received[start:][-400:])
-                raise TimeoutError(f"{self.name}: waiting for {rx.pattern!r}, got {tail!r}")
-            self.read_some(min(left, 0.2))
-
-    def quiet(self, idle: float = 0.3, timeout: float = 15.0) -> None:
-        end = time.monotonic() + timeout
-        while self.read_some(idle):
-            if time.monotonic() > end:
-                raise BenchError(f"{self.name}: console never went quiet")
-
-    def command(self, line: str, timeout: float = 30.0) -> str:
-        """Type line + CR; the board's answer up to its next prompt."""
-        start = len(self.received)
-        self.write(line.encode() + b"\r")
-        rx = re.compile(re.escape(line.encode()) + EOL + rb"(.*?)" + re.escape(PROMPT), re.S)
-        out = self.expect(rx, start, timeout).group(1).decode(errors="replace")
-        return ANSI_RE.sub("", out).replace("\r", "")
-
-    def prompt(self, timeout: float = 60.0) -> None:
-        """Stop the autoboot countdown and wait for an empty prompt."""
-        deadline = time.monotonic() + timeout
-        while True:
-            start = len(self.received)
-            self.write(b"\r")
-            try:
-                self.expect(re.compile(re.escape(PROMPT)), start, 1.0)
-                break
-            except TimeoutError:
-                if time.monotonic() > deadline:
-                    raise BenchError(f"{self.name}: no U-Boot prompt in {timeout:.0f} s: "
-                                     f"{bytes(self.received[-400:])!r}") from None
-        self.quiet()
-
-    def interrupt(self) -> None:
-        """Ctrl-C a hanging command and get the prompt back."""
-        self.write(b"\x03")
-        with contextlib.suppress(TimeoutError, BenchError):
-            time.sleep(0.5)
-            self.prompt(timeout=30)
 
 
 # -- the two transports ---------------------------------------------------------
@@ -244,9 +150,7 @@ def pcinet_up(work: Path, cleanup: Cleanup) -> Transport:
     slot = state["boards"]["1"]
     t = Transport("pcinet", board_ip=str(slot["board_addr"]), server_ip=str(slot["host_addr"]),
                   tftp_root=Path(str(state["tftp_root"])))
-    fd = os.open(chassis / "slot01" / "console", os.O_RDWR | os.O_NOCTTY)
-    tty.setraw(fd, termios.TCSANOW)
-    t.console = Console(fd, "pcinet slot 1")
+    t.console = Console.open(chassis / "slot01" / "console", "pcinet slot 1")
     cleanup.push("pcinet console", t.console.close)
     t.console.prompt(timeout=120)
     env = t.console.command("printenv ipaddr serverip")
@@ -254,12 +158,6 @@ def pcinet_up(work: Path, cleanup: Cleanup) -> Transport:
         raise BenchError(f"pcinet board: unexpected addresses: {env!r}")
     t.console.command("setenv netretry no")
     return t
-
-
-def pcinetd_status(work: Path) -> dict[str, Any]:
-    """Slot 1's row from pcinetd's control socket: its frame and drop counters."""
-    row: dict[str, Any] = host_request(work / "chassis" / "pcinetd.sock", "status 1")["slot"]
-    return row
 
 
 def ns_run(ns: str, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -421,15 +319,6 @@ def tftp_once(t: Transport, window: int, block: int, crc: int) -> dict[str, Any]
             "timeouts": out.count("T ")}
 
 
-def machine() -> dict[str, Any]:
-    model = ""
-    with contextlib.suppress(OSError):
-        m = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.M)
-        model = m.group(1).strip() if m else ""
-    return {"cpu": model or platform.processor(), "cores": os.cpu_count(),
-            "kernel": platform.release(), "loadavg": os.getloadavg()}
-
-
 def table(cells: list[Cell], ratios: list[dict[str, Any]]) -> str:
     by = {(c.transport, c.windowsize, c.blocksize): c for c in cells}
     ratio = {(r["windowsize"], r["blocksize"]): r["ratio"] for r in ratios}
@@ -490,7 +379,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
     cleanup.push(f"remove {work}", lambda: shutil.rmtree(work))
     data = random.Random(0x7F7B).randbytes(SIZE)
     crc = zlib.crc32(data)
-    before = machine()
+    before = lc_machine()
     transports = [pcinet_up(work, cleanup), ethraw_up(work, cleanup)]
     for t in transports:
         assert t.tftp_root is not None
@@ -531,10 +420,10 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
             ratios.append({"windowsize": pc.windowsize, "blocksize": pc.blocksize,
                            "pcinet_MBps": round(pm, 2), "ethraw_MBps": round(em, 2),
                            "ratio": round(pm / em, 3)})
-    after = machine()
+    after = lc_machine()
     pcinetd_row: dict[str, Any] = {}
     try:
-        pcinetd_row = pcinetd_status(work)
+        pcinetd_row = lc_slot(work / "chassis")
     except (OSError, ValueError) as e:
         print(f"pcinetd status: {e}", file=sys.stderr)
     # where a frame could have been lost on the pcinet side: the TAP's kernel counters

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from test_e2e import Crate, needs_uboot, pytestmark, start_chassis  # noqa: F401 - same skips
+from test_e2e import Crate, needs_uboot, pytestmark, small_crate  # noqa: F401 - same skips
 
 from pcinet_sim.supervisor import read_state
 
@@ -31,13 +31,8 @@ PAUSE_S = 3.0  # three times PCINET_CONS_STALL_MS
 
 @pytest.fixture(scope="module")
 def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crate]:
-    rc, c = start_chassis(tmp_path_factory.mktemp("pause") / "chassis", 1)
-    try:
+    with small_crate(tmp_path_factory, "pause") as c:
         yield c
-        assert c.violations() == {}, "the checker saw violations"
-    finally:
-        c.close()
-        rc.down()
 
 
 def board_pid(c: Crate) -> int:

@@ -11,6 +11,7 @@ violation on any slot.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -148,6 +149,18 @@ def start_chassis(directory: Path, slots: int, *extra: str) -> tuple[RunningChas
     rc = RunningChassis(directory, slots)
     rc.up("--board", str(UBOOT_BOARD), "--boot-timeout", "120", *extra, host=True)
     return rc, Crate(rc)
+
+
+@contextlib.contextmanager
+def small_crate(factory: pytest.TempPathFactory, name: str, slots: int = 1) -> Iterator[Crate]:
+    """A crate of a few U-Boot boards for one test module; no checker violation at its end."""
+    rc, c = start_chassis(factory.mktemp(name) / "chassis", slots)
+    try:
+        yield c
+        assert c.violations() == {}, "the checker saw violations"
+    finally:
+        c.close()
+        rc.down()
 
 
 @pytest.fixture(scope="module")

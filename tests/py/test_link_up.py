@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from test_e2e import Crate, needs_uboot, pytestmark, start_chassis, tftp  # noqa: F401
+from test_e2e import Crate, needs_uboot, pytestmark, small_crate, tftp  # noqa: F401
 
 from simhelpers import PROMPT
 
@@ -30,13 +30,8 @@ ARP_TIMEOUT_S = 5.0  # U-Boot's ARP_TIMEOUT, net/arp.c
 
 @pytest.fixture(scope="module")
 def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crate]:
-    rc, c = start_chassis(tmp_path_factory.mktemp("linkup") / "chassis", 1)
-    try:
+    with small_crate(tmp_path_factory, "linkup") as c:
         yield c
-        assert c.violations() == {}, "the checker saw violations"
-    finally:
-        c.close()
-        rc.down()
 
 
 @pytest.fixture

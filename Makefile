@@ -142,6 +142,7 @@ demo: deps venv sim host uboot
 
 # Every benchmark in one run (bench/run.py; docs/benchmarks.md); BENCH=--quick
 bench: deps venv sim host uboot
+	@scripts/bootstrap.sh bench
 	$(PY) bench/run.py $(BENCH)
 
 clean:

@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import select
+import shutil
 import signal
 import statistics
 import subprocess
@@ -141,6 +142,20 @@ EOL = rb"(?:\r|\x1b\[[0-9;]*m)*\n"
 class BenchError(RuntimeError):
     """The benchmark cannot go on (setup failed, a wrong CRC)."""
 
+
+# The programs the benchmarks run beside what `make test` installs, and the
+# Debian package of each: `scripts/bootstrap.sh bench` (run by `make bench`)
+# installs them, and tests/py/test_bootstrap.py holds the two lists together.
+DEBIAN_TOOLS = {"ethtool": "ethtool", "atftpd": "atftpd", "ip": "iproute2"}
+
+
+def lc_tool(name: str) -> str:
+    """The path of a program the benchmarks run, or a BenchError saying how to get it."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if path is None:
+        raise BenchError(f"{name} is missing: `make bench` installs it "
+                         f"(scripts/bootstrap.sh bench, package {DEBIAN_TOOLS[name]})")
+    return path
 
 
 # -- a U-Boot console on a pty ------------------------------------------------

@@ -49,7 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import EOL, PROMPT, BenchError, Console, lc_machine, lc_slot
+from _common import EOL, PROMPT, BenchError, Console, lc_machine, lc_slot, lc_tool
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "build" / "u-boot-sandbox"
@@ -170,12 +170,7 @@ def ethraw_up(work: Path, cleanup: Cleanup) -> Transport:
     tag = f"{os.getpid() & 0xFFFFF:05x}"
     ns_board, ns_server = f"tftpbench-{tag}-b", f"tftpbench-{tag}-s"
     if_board, if_server = f"tb{tag}", f"ts{tag}"
-    ethtool = shutil.which("ethtool") or shutil.which("ethtool", path="/usr/sbin:/sbin")
-    atftpd = shutil.which("atftpd") or shutil.which("atftpd", path="/usr/sbin:/sbin")
-    if ethtool is None:
-        raise BenchError("ethtool is missing: scripts/bootstrap.sh debs ethtool")
-    if atftpd is None:
-        raise BenchError("atftpd is missing: scripts/bootstrap.sh debs")
+    ethtool, atftpd = lc_tool("ethtool"), lc_tool("atftpd")
     for ns in (ns_board, ns_server):
         run(["ip", "netns", "add", ns])
         cleanup.push(f"netns {ns}", lambda ns=ns: run(["ip", "netns", "del", ns]))

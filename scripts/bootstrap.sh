@@ -6,6 +6,8 @@
 # Safe to run again: it does nothing when everything is there.
 #
 #   scripts/bootstrap.sh debs [PKG...]  Debian packages (default: what make test needs)
+#   scripts/bootstrap.sh bench    what make test needs and what the benchmarks add
+#   scripts/bootstrap.sh list [bench]   print those package lists, one per line
 #   scripts/bootstrap.sh venv     .venv with the project and its dev tools
 set -euo pipefail
 
@@ -17,6 +19,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # check and the kernel source for its checkpatch.pl.
 DEBS=(gcc make libc6-dev sparse iproute2 procps python3 python3-venv atftpd
       device-tree-compiler linux-headers-amd64 linux-source-6.1)
+
+# What make bench adds (bench/_common.py DEBIAN_TOOLS names each tool's
+# package, and a test holds the two together): ethtool turns off the
+# checksum offload of the TFTP baseline's veth pair.
+BENCH_DEBS=(ethtool)
 
 need_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -55,7 +62,14 @@ venv() {
 
 case "${1:-all}" in
 debs) shift; debs "$@" ;;
+bench) debs "${DEBS[@]}" "${BENCH_DEBS[@]}" ;;
+list)
+	case "${2:-}" in
+	"") printf '%s\n' "${DEBS[@]}" ;;
+	bench) printf '%s\n' "${DEBS[@]}" "${BENCH_DEBS[@]}" ;;
+	*) echo "usage: $0 list [bench]" >&2; exit 2 ;;
+	esac ;;
 venv) venv ;;
 all) debs; venv ;;
-*) echo "usage: $0 [debs [PKG...]|venv|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [debs [PKG...]|bench|list [bench]|venv|all]" >&2; exit 2 ;;
 esac

@@ -196,13 +196,15 @@ static void cmd_reset(struct client *c, const char *arg)
 {
 	static char row[ROW_MAX], line[ROW_MAX + 64];
 	struct slot *s = parse_slot(c, arg);
+	bool merged;
 
 	if (!s)
 		return;
-	slot_reset(s);
+	merged = slot_reset(s);
 	slot_json(s, row, sizeof(row));
-	snprintf(line, sizeof(line), "{\"ok\":true,\"reset\":%u,\"slot\":%s}",
-		 s->num, row);
+	snprintf(line, sizeof(line),
+		 "{\"ok\":true,\"reset\":%u,\"merged\":%s,\"slot\":%s}",
+		 s->num, merged ? "true" : "false", row);
 	emit(c, line);
 }
 

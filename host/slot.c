@@ -228,20 +228,25 @@ static void reset_now(struct slot *s)
 	console_pump(s);
 }
 
-void slot_reset(struct slot *s)
+bool slot_reset(struct slot *s)
 {
 	s->resets_requested++;
+	if (s->reset_pending) {
+		/* one reset, waiting for the board to let go, serves both */
+		logmsg("slot %u: reset requested again while one is pending: merged",
+		       s->num);
+		return true;
+	}
 	logmsg("slot %u: resetting the board", s->num);
-	if (s->reset_pending)
-		return;
 	s->net.hold = true;
 	if (net_release(s)) {
 		/* 10.8: it lets go first (or the deadline passes) */
 		s->reset_pending = true;
 		s->reset_deadline = now_ms() + PCINET_DETACH_ACK_MS;
-		return;
+		return false;
 	}
 	reset_now(s);
+	return false;
 }
 
 bool slot_release(struct slot *s)

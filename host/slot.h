@@ -95,9 +95,10 @@ void slot_status_check(struct slot *s, bool om1i);
 /*
  * Host-initiated reset, section 10.8: detach, then RPR/RCR once the board
  * has let go of our memory or PCINET_DETACH_ACK_MS passed - from the loop,
- * so one slot's wait never holds up another.
+ * so one slot's wait never holds up another. Returns true when a reset of
+ * this slot was already pending: the request is merged into it (one reset).
  */
-void slot_reset(struct slot *s);
+bool slot_reset(struct slot *s);
 /* Unload, first half: detach, hold attaches; true while still detaching */
 bool slot_release(struct slot *s);
 /* The slot's row as a JSON object (no newline) */

@@ -465,14 +465,20 @@ def test_reset_of_a_board_that_never_lets_go(rogue_crate: Crate) -> None:
     for n in (1, 2):
         wait_for(f"slot {n} attached", attached(crate, n))
     cons[2].command("rogue stuck")
-    crate.request("reset 2")
+    before = crate.slot(2)
+    assert crate.request("reset 2")["merged"] is False
     row = crate.slot(2)
     assert row["state"] == "detaching" and not row["carrier"], row
+    # a second request while the first waits is merged into it, and says so
+    again = crate.request("reset 2")
+    assert again["merged"] is True, again
+    assert again["slot"]["resets_requested"] == before["resets_requested"] + 2
     # meanwhile slot 1 carries frames as ever
     assert frames_echo(crate, 1, 20) == {"sent": 20, "echoed": 20, "bad": 0}
     wait_for("the reset", lambda: int(crate.slot(2)["resets_seen"]) >= 1, timeout=10)
     wait_for("the board back", lambda: bool(crate.slot(2)["board_console"]), timeout=10)
-    assert b"epoch 1" in cons[2].command("version")
+    assert b"epoch 1" in cons[2].command("version")  # one reset, not two
+    assert crate.slot(2)["resets_seen"] == before["resets_seen"] + 1
     log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
     assert "resetting it anyway" in log, log[-1000:]
     # the board is back, fresh (not rogue), and links again

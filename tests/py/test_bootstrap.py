@@ -29,7 +29,7 @@ def packages(*which: str) -> set[str]:
 def bench_tools() -> dict[str, str]:
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        import _common  # type: ignore[import-not-found]
+        import _common
     finally:
         sys.path.remove(str(REPO / "bench"))
     tools = _common.DEBIAN_TOOLS

@@ -207,6 +207,65 @@ def test_up_down_19_slots_20_times_leaves_nothing(tmp_path: Path,
         print(f"\n20 x up/status/down of 19 slots: {elapsed:.1f} s")
 
 
+def test_down_returns_after_every_process_is_gone(tmp_path: Path) -> None:
+    """When `down` returns, the supervisor and every board it ran have exited:
+    a script may take the next crate up at once (the supervisor's lock file
+    went a moment before the process ended, and `down` used to return then)."""
+    directory = (tmp_path / "c").resolve()
+    for _ in range(3):
+        res = run_cli("up", "--dir", str(directory), "--slots", "2", *TEST_BOARD, *NO_HOST)
+        assert res.returncode == 0, res.stderr
+        status = RunningChassis(directory, 2).status()
+        sup = status["supervisor"]
+        assert isinstance(sup, int) and alive(sup)
+        rows = status["slots"]
+        assert isinstance(rows, list)
+        boards = [int(str(row["pid"])) for row in rows]
+        res = run_cli("down", "--dir", str(directory))
+        assert res.returncode == 0, res.stderr
+        running = [pid for pid in (sup, *boards) if alive(pid)]
+        assert not running, f"still running after down: {running} (supervisor {sup})"
+    assert_nothing_left(directory)
+
+
+# A supervisor whose teardown takes long after it let go of its lock file,
+# as a loaded machine stretches the real one's last steps (closing files,
+# leaving the interpreter): deterministic where the real race is not.
+SLOW_EXIT_SUPERVISOR = """
+import os, signal, sys, time
+from pathlib import Path
+from pcinet_sim.supervisor import LOCK_FILE, take_lock
+directory = Path(sys.argv[1])
+fd = take_lock(directory)
+(directory / "supervisor.json").write_text("{}")
+def stop(signum, frame):
+    (directory / LOCK_FILE).unlink()
+    os.close(fd)
+    time.sleep(1.5)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print("ready", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+def test_down_waits_for_the_supervisor_process_not_its_lock(tmp_path: Path) -> None:
+    directory = tmp_path / "slow"
+    directory.mkdir()
+    sup = subprocess.Popen([sys.executable, "-c", SLOW_EXIT_SUPERVISOR, str(directory)],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        assert sup.stdout is not None and sup.stdout.readline() == "ready\n"
+        res = run_cli("down", "--dir", str(directory))
+        assert res.returncode == 0, res.stderr
+        assert sup.poll() is not None, "down returned while the supervisor still ran"
+    finally:
+        if sup.poll() is None:
+            sup.kill()
+        sup.wait()
+
+
 # -- b) reset from the host -----------------------------------------------------
 def test_host_reset_restarts_board(crate: RunningChassis) -> None:
     ch = crate.open()

@@ -315,6 +315,38 @@ def _cleanup_stale(directory: Path, remove_lock: bool) -> bool:
     return remove_dir
 
 
+def _exited(pidfd: int, timeout: float) -> bool:
+    """Has the process behind pidfd exited (within timeout seconds)?"""
+    return bool(select.select([pidfd], [], [], max(0.0, timeout))[0])
+
+
+def _stop_supervisor(directory: Path, pid: int, timeout: float) -> None:
+    """SIGTERM the supervisor and return once the process itself has exited.
+
+    Its lock file goes away during its teardown, a moment before the process
+    ends: waiting for the lock alone let `down` return while the supervisor
+    still ran. A pidfd, taken before the signal, names that one process even
+    if its pid is reused, and becomes readable when it exits.
+    """
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+        if not _exited(pidfd, timeout):
+            print(f"supervisor {pid} did not stop in {timeout:g} s; killing it",
+                  file=sys.stderr)
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            _exited(pidfd, 30.0)
+        # its lock goes with its last open file (a child may still hold it)
+        deadline = time.monotonic() + timeout
+        while lock_holder(directory) == pid and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.close(pidfd)
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
     if not _chassis_present(directory) and not (directory / "supervisor.json").exists():
@@ -322,16 +354,7 @@ def cmd_down(args: argparse.Namespace) -> int:
         return 0
     pid = lock_holder(directory)
     if pid > 0:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + args.timeout
-        while lock_holder(directory) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if lock_holder(directory) == pid:
-            print(f"supervisor {pid} did not stop in {args.timeout:g} s; killing it",
-                  file=sys.stderr)
-            os.kill(pid, signal.SIGKILL)
-            while lock_holder(directory) == pid:
-                time.sleep(0.05)
+        _stop_supervisor(directory, pid, args.timeout)
     elif pid < 0:
         raise CliError(f"the chassis in {directory} is locked by a process that did not "
                        "say who it is; not touching it")

@@ -187,9 +187,26 @@ static void misbehaved(struct slot *s, const char *what, u32 a, u32 b)
 	struct net *n = &s->net;
 
 	n->misbehaved++;
+	/*
+	 * Our memory says so, not who wrote it: without an IOMMU another
+	 * board's DMA can write it too (docs/pcinetd.md, "Isolation")
+	 */
 	note_error(s, "board misbehaves (%s: %u, %u): link dropped, generation %u refused",
 		   what, a, b, n->generation);
 	detach(s, s->board_status, true);
+}
+
+/*
+ * A BAR1 write master-aborted while we hold the lease: the board closed or
+ * moved its inbound window (2.2 board rule 3 forbids it) or stopped
+ * answering. Whatever was being written is not there, so the attach cannot
+ * go on: detach, as for any other broken link (8.6).
+ */
+static void bar_write_failed(struct slot *s, const char *during)
+{
+	note_error(s, "BAR1 write failed %s: the board's inbound window does not answer; link dropped",
+		   during);
+	detach(s, slot_rd(s, M83XX_MU_OMR1), false);
 }
 
 static void kick_board(struct slot *s)
@@ -315,10 +332,16 @@ static void attach(struct slot *s, bool lease_held)
 		}
 	}
 	if (pcinet_sim_bar_read(s->hw, 0, &c, sizeof(c))) {		/* 3 */
+		/*
+		 * Valid, but its inbound window does not answer (2.2 board
+		 * rule 3): refused until it publishes again, not retried at
+		 * every status check
+		 */
 		release_lease(s);
 		n->generation = 0;
-		note_error(s, "BAR1 does not answer: board not attached");
-		s->state = BOARD_IDLE;
+		note_error(s, "refusing board: BAR1 does not answer (its inbound window is closed)");
+		n->refusals++;
+		s->state = BOARD_REFUSED;
 		return;
 	}
 	n->generation = le32_to_cpu(c.generation);
@@ -369,8 +392,7 @@ static void attach(struct slot *s, bool lease_held)
 	    !post_rx(s) ||						/* 6 */
 	    !put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod) ||
 	    !put_u32(s, PCINET_CTRL_OFF_HOST, PCINET_MAGIC)) {		/* 7 */
-		note_error(s, "BAR1 write failed during attach");
-		detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+		bar_write_failed(s, "during attach");
 		return;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -576,13 +598,17 @@ static bool receive(struct slot *s)
 			}
 		}
 		n->b2h_done_seen = i + 1;
-		if (!post_rx(s))
+		if (!post_rx(s)) {
+			bar_write_failed(s, "reposting a receive buffer");
 			return false;
+		}
 		posted = true;
 	}
 	if (posted) {
-		if (!put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod))
+		if (!put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod)) {
+			bar_write_failed(s, "writing b2h_prod");
 			return false;
+		}
 		kick_board(s);
 	}
 	return true;
@@ -624,24 +650,29 @@ static void transmit(struct slot *s)
 		}
 		if (!put_desc(s, n->h2b_off, n->h2b_len, n->h2b_prod,
 			      n->tx_bus + (u64)buf * n->buf_size, (u32)len)) {
-			note_error(s, "BAR1 write failed");
-			detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+			n->tx_dropped++;
+			bar_write_failed(s, "posting a transmit descriptor");
 			return;
 		}
 		n->h2b_prod++;
 		n->tx_frames++;
 		n->tx_bytes += (u64)len;
 		if (++batch == NET_BATCH) {
-			put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod);
+			if (!put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod)) {
+				bar_write_failed(s, "writing h2b_prod");
+				return;
+			}
 			kick_board(s);
 			batch = 0;
 		}
 	}
-	if (batch) {
-		/* descriptors first, then the index, then the doorbell */
-		put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod);
-		kick_board(s);
+	/* descriptors first, then the index, then the doorbell */
+	if (batch && !put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod)) {
+		bar_write_failed(s, "writing h2b_prod");
+		return;
 	}
+	if (batch)
+		kick_board(s);
 }
 
 void net_tap_event(struct slot *s, uint32_t events)
@@ -770,11 +801,12 @@ int net_json(struct slot *s, char *buf, size_t len)
 		"\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ","
 		"\"rx_errors\":%" PRIu64 ",\"rx_dropped\":%" PRIu64 ","
 		"\"carrier_changes\":%" PRIu64 ",\"link_waits_ms\":%" PRIu64 ","
-		"\"net_error\":\"%s\"",
+		"\"dma_share\":\"0x%llx+0x%x\",\"net_error\":\"%s\"",
 		n->enabled ? n->ifname : "", n->carrier ? "true" : "false",
 		n->mtu, n->generation, n->attaches, n->detaches, n->refusals,
 		n->misbehaved, n->tx_frames, n->tx_bytes, n->tx_dropped,
 		n->tx_lost, n->rx_frames, n->rx_bytes, n->rx_errors,
 		n->rx_dropped, n->carrier_changes, n->link_waits_ms,
+		(unsigned long long)n->mem_bus, n->mem_size,
 		json_escape(n->last_error, err, sizeof(err)));
 }

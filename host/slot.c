@@ -44,12 +44,38 @@ void slot_set_lease(struct slot *s, bool lease)
 		   (lease ? PCINET_NET_STATUS_RUNNING : 0));
 }
 
-static void clear_doorbells(struct slot *s)
+/*
+ * Read ODR and clear exactly what was read (3.2 rule 3, 5 rule 2); returns
+ * it for the caller to act on, or 0 when the board does not answer. An
+ * all-ones value is the board's only while IMR1 still holds our status
+ * word (5 rule 4): otherwise the status check sees to the reset.
+ */
+static u32 take_doorbells(struct slot *s)
 {
 	u32 odr = slot_rd(s, M83XX_MU_ODR);
 
-	if (odr && odr != ALL_ONES)
-		slot_wr(s, M83XX_MU_ODR, odr);
+	if (!odr)
+		return 0;
+	if (pcinet_db_needs_confirm(odr) &&
+	    slot_rd(s, M83XX_MU_IMR1) != s->imr1) {
+		s->all_ones++;
+		return 0;
+	}
+	slot_wr(s, M83XX_MU_ODR, odr);
+	if (pcinet_db_reserved(odr)) {
+		/* 5: cleared and ignored; said once per board start */
+		if (!s->doorbells_reserved_logged)
+			logmsg("slot %u: board rang reserved doorbell bits 0x%08x: cleared, ignored",
+			       s->num, pcinet_db_reserved(odr));
+		s->doorbells_reserved_logged = true;
+		s->doorbells_reserved++;
+	}
+	return odr;
+}
+
+static void clear_doorbells(struct slot *s)
+{
+	take_doorbells(s);
 }
 
 /* 10.4 step 3: the board was reset since we last looked */
@@ -57,6 +83,7 @@ static void reset_handling(struct slot *s)
 {
 	s->resets_seen++;
 	s->board_uart = false;		/* until the fresh OMR1 says so */
+	s->doorbells_reserved_logged = false;
 	logmsg("slot %u: board reset observed", s->num);
 	net_reset_observed(s);			/* a, b */
 	/* c: the simulated configuration space needs no restore */
@@ -118,14 +145,11 @@ void slot_irq(struct slot *s)
 			console_receive(s);
 		if (isr & M83XX_OMI_ODI) {
 			/* read, clear what was read, then act (3.2 rule 3) */
-			odr = slot_rd(s, M83XX_MU_ODR);
-			if (odr && odr != ALL_ONES) {
-				slot_wr(s, M83XX_MU_ODR, odr);
-				if (odr & PCINET_DB_CONS_ACK)
-					console_acked(s);
-				if (odr & PCINET_DB_NET_KICK)
-					net_kick(s);
-			}
+			odr = take_doorbells(s);
+			if (odr & PCINET_DB_CONS_ACK)
+				console_acked(s);
+			if (odr & PCINET_DB_NET_KICK)
+				net_kick(s);
 		}
 	}
 	console_pump(s);
@@ -159,6 +183,13 @@ int slot_start(struct slot *s, struct pcinet_sim_chassis *ch,
 	s->hw = pcinet_sim_slot_open(ch, num, PCINET_SIM_HOST);
 	if (!s->hw)
 		return -errno;
+	/*
+	 * The memory this board may reach: what DMA mappings would put in an
+	 * IOMMU domain of its own. Without an IOMMU nothing enforces it; the
+	 * simulated hardware charges a DMA outside it to the board.
+	 */
+	if (nc->mem_size)
+		pcinet_sim_host_dma_share(s->hw, nc->mem_bus, nc->mem_size);
 	err = console_open(s, dir);
 	if (err)
 		goto fail;
@@ -212,6 +243,7 @@ void slot_stop(struct slot *s)
 	s->imr1 = 0;
 	loop_del(&s->irq);
 	console_close(s);
+	pcinet_sim_host_dma_share(s->hw, 0, 0);
 	pcinet_sim_slot_close(s->hw);
 	s->hw = NULL;
 }
@@ -284,7 +316,8 @@ int slot_json(struct slot *s, char *buf, size_t len)
 	char link[2 * PATH_MAX], pts[160];
 	int used, more;
 
-	s->errors = s->all_ones + c->errors + c->rx.invalid + s->net.misbehaved;
+	s->errors = s->all_ones + c->errors + c->rx.invalid + s->net.misbehaved +
+		    s->doorbells_reserved;
 	used = snprintf(buf, len,
 		"{\"slot\":%u,\"board_status\":\"0x%08x\",\"host_status\":\"0x%08x\","
 		"\"state\":\"%s\",\"present\":%s,\"compatible\":%s,"
@@ -296,6 +329,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		"\"console_stalls\":%" PRIu64 ",\"console_discarded\":%" PRIu64 ","
 		"\"console_dropped\":%" PRIu64 ",\"console_duplicates\":%u,"
 		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
+		"\"doorbells_reserved\":%" PRIu64 ","
 		"\"epoch\":%u,\"errors\":%" PRIu64 ",",
 		s->num, b, s->imr1, names[s->state],
 		pcinet_status_present(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
@@ -307,7 +341,9 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		c->bytes_to_board, c->bytes_from_board, c->bytes_to_pty,
 		c->tx_len, c->tx.stalled ? "true" : "false",
 		c->stalls, c->tx_discarded, c->rx_dropped, c->rx.duplicates,
-		s->resets_seen, s->resets_requested, pcinet_sim_epoch(s->hw),
+		s->resets_seen, s->resets_requested,
+		s->doorbells_reserved,
+		pcinet_sim_epoch(s->hw),
 		s->errors);
 	if (used < 0 || (size_t)used >= len)
 		return used;

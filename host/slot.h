@@ -22,7 +22,7 @@
 
 #define PCINETD_MAX_SLOTS	PCINET_SIM_MAX_SLOTS
 #define HOST_POLL_MS		250	/* status watchdog, section 10.4 */
-#define ALL_ONES		0xFFFFFFFFu
+#define ALL_ONES		PCINET_ALL_ONES
 
 enum board_state {
 	BOARD_ABSENT,		/* status 0, all ones or no board signature */
@@ -59,6 +59,8 @@ struct slot {
 	uint64_t resets_seen;		/* board resets observed (10.4 step 3) */
 	uint64_t resets_requested;		/* by `reset SLOT` */
 	uint64_t all_ones;			/* reads of 0xFFFFFFFF */
+	uint64_t doorbells_reserved;	/* ODR values with reserved bits (5) */
+	bool doorbells_reserved_logged;	/* said so since the board started */
 	uint64_t errors;			/* everything odd, summed */
 
 	struct console con;

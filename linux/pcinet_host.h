@@ -29,8 +29,6 @@
 #define PCINET_DRV_NAME		"pcinet_host"
 /* Boards a crate holds is 19; leave room for a second bus segment */
 #define PCINET_MAX_BOARDS	32
-/* What a read of a board whose configuration space is lost returns */
-#define PCINET_ALL_ONES		0xFFFFFFFFu
 #define PCINET_OMI_ALL		(M83XX_OMI_OM0I | M83XX_OMI_OM1I | M83XX_OMI_ODI)
 
 /* Board states of the host state machine, docs/protocol.md 10.3 */

@@ -50,7 +50,7 @@ static void pcinet_write_imr1(struct pcinet_board *b, u32 val)
 {
 	lockdep_assert_held(&b->lock);
 	pcinet_wr(b, M83XX_MU_IMR1, val);
-	b->imr1 = val;
+	WRITE_ONCE(b->imr1, val);
 }
 
 /* IMR1 = our status, with RUNNING while we hold the lease (10.1) */
@@ -72,13 +72,34 @@ static void pcinet_mask_irqs(struct pcinet_board *b, bool masked)
 	WRITE_ONCE(b->irq_unmasked, !masked);
 }
 
-/* Stale doorbells must not pass for a new console's ack (9.3 step 4) */
-static void pcinet_clear_doorbells(struct pcinet_board *b)
+/*
+ * Read ODR and clear exactly what was read (3.2 rule 3, 5 rule 2); returns
+ * it to act on, or 0 when the board does not answer. An all-ones value is
+ * the board's only while IMR1 still holds our status word (5 rule 4): left
+ * uncleared, it would wedge the board's doorbells (and hold INTA) until a
+ * reset. Reserved bits are cleared and ignored (5).
+ */
+static u32 pcinet_take_doorbells(struct pcinet_board *b)
 {
 	u32 odr = pcinet_rd(b, M83XX_MU_ODR);
 
-	if (odr && odr != PCINET_ALL_ONES)
-		pcinet_wr(b, M83XX_MU_ODR, odr);
+	if (!odr)
+		return 0;
+	if (pcinet_db_needs_confirm(odr) &&
+	    pcinet_rd(b, M83XX_MU_IMR1) != READ_ONCE(b->imr1))
+		return 0;
+	pcinet_wr(b, M83XX_MU_ODR, odr);
+	if (pcinet_db_reserved(odr))
+		dev_warn_ratelimited(&b->pdev->dev,
+				     "board rang reserved doorbell bits 0x%08x: cleared, ignored\n",
+				     pcinet_db_reserved(odr));
+	return odr;
+}
+
+/* Stale doorbells must not pass for a new console's ack (9.3 step 4) */
+static void pcinet_clear_doorbells(struct pcinet_board *b)
+{
+	pcinet_take_doorbells(b);
 }
 
 /* Run the status check soon, from process context */
@@ -222,14 +243,11 @@ static irqreturn_t pcinet_service(struct pcinet_board *b, bool from_work)
 		check = true;
 	if (isr & M83XX_OMI_ODI) {
 		/* read, clear exactly what was read, then act (3.2 rule 3) */
-		odr = pcinet_rd(b, M83XX_MU_ODR);
-		if (odr && odr != PCINET_ALL_ONES) {
-			pcinet_wr(b, M83XX_MU_ODR, odr);
-			if (odr & PCINET_DB_CONS_ACK)
-				pcinet_tty_acked(b);
-			if (odr & PCINET_DB_NET_KICK)
-				pcinet_net_kick(b);
-		}
+		odr = pcinet_take_doorbells(b);
+		if (odr & PCINET_DB_CONS_ACK)
+			pcinet_tty_acked(b);
+		if (odr & PCINET_DB_NET_KICK)
+			pcinet_net_kick(b);
 	}
 out:
 	if (check && !from_work)

@@ -102,6 +102,29 @@ static inline bool pcinet_board_valid(u32 board_status)
 #define PCINET_DB_NET_KICK	BIT(1)	/* ring indices moved, look */
 #define PCINET_DB_ALL		(PCINET_DB_CONS_ACK | PCINET_DB_NET_KICK)
 
+/* What a host's read of a board that does not answer returns (2.2, 10.4) */
+#define PCINET_ALL_ONES		0xFFFFFFFFu
+
+/*
+ * Section 5 rule 4: a doorbell value the host read from ODR that it must
+ * confirm before it takes it. All ones is what a board that no longer
+ * answers reads as, and also what a board that set every bit holds; the
+ * host then reads IMR1, and the value is the board's (clear it, act on the
+ * defined bits) only if IMR1 still holds the host's last status word.
+ * Leaving a board's all-ones ODR uncleared would wedge its doorbells until
+ * reset: ODR is the host's to clear.
+ */
+static inline bool pcinet_db_needs_confirm(u32 db)
+{
+	return db == PCINET_ALL_ONES;
+}
+
+/* Bits a sender must not set (section 5): cleared, ignored, counted */
+static inline u32 pcinet_db_reserved(u32 db)
+{
+	return db & ~(u32)PCINET_DB_ALL;
+}
+
 /*
  * Console messages: IMR0 (host -> board) and OMR0 (board -> host).
  *   bits  1..0  count of bytes, 1..3 (0 is not a message)

@@ -47,6 +47,8 @@ enum rogue_mode {
 	ROGUE_FLAGS,	/* a completion with reserved flags */
 	ROGUE_SPRAY,	/* random words all over the host area, every poll */
 	ROGUE_STUCK,	/* never lets go: stays RUNNING after the host detaches */
+	ROGUE_WINDOW,	/* closes its inbound window, then completes a buffer
+			 * with ERR: the host's repost of it master-aborts */
 	ROGUE_MODES
 };
 
@@ -69,6 +71,7 @@ struct board {
 	bool ack_owed;			/* host message taken, ack deferred */
 	enum rogue_mode rogue;
 	u32 rogue_seed;
+	bool rogue_done;		/* a once-only rogue act happened */
 	struct board_net net;
 };
 

@@ -314,6 +314,16 @@ static void misbehave(struct board *b)
 		write_host_u32(b, cmpl + 4, b->rogue == ROGUE_CMPL ? 0 : 0x80000000);
 		write_host_u32(b, 4, ++n->b2h_done);
 		break;
+	case ROGUE_WINDOW:
+		if (b->rogue_done)
+			return;
+		b->rogue_done = true;
+		/* 2.2 board rule 3 broken: BAR1 no longer reaches our RAM */
+		wreg(b, M83XX_PIWAR0, 0);
+		write_host_u32(b, cmpl, 0);
+		write_host_u32(b, cmpl + 4, PCINET_CMPL_ERR);
+		write_host_u32(b, 4, ++n->b2h_done);
+		break;
 	case ROGUE_SPRAY:
 		for (i = 0; i < 64; i++) {
 			b->rogue_seed = b->rogue_seed * 1103515245u + 12345u;

@@ -94,6 +94,7 @@ const char *const rogue_names[ROGUE_MODES] = {
 	[ROGUE_OFF] = "off", [ROGUE_LAYOUT] = "layout", [ROGUE_CONS] = "cons",
 	[ROGUE_DONE] = "done", [ROGUE_CMPL] = "cmpl", [ROGUE_FLAGS] = "flags",
 	[ROGUE_SPRAY] = "spray", [ROGUE_STUCK] = "stuck",
+	[ROGUE_WINDOW] = "window",
 };
 
 static void set_rogue(struct board *b, const char *mode)
@@ -104,12 +105,31 @@ static void set_rogue(struct board *b, const char *mode)
 	for (i = 0; i < ROGUE_MODES; i++) {
 		if (!strcmp(mode, rogue_names[i])) {
 			b->rogue = (enum rogue_mode)i;
+			b->rogue_done = false;
 			snprintf(msg, sizeof(msg), "rogue %s\r\n", rogue_names[i]);
 			out_str(b, msg);
 			return;
 		}
 	}
-	out_str(b, "usage: rogue off|layout|cons|done|cmpl|flags|spray|stuck\r\n");
+	out_str(b, "usage: rogue off|layout|cons|done|cmpl|flags|spray|stuck|window\r\n");
+}
+
+/*
+ * Console command `ring HEX`: set those ODR bits, defined or not - a board
+ * breaking section 5 on purpose (ffffffff reads like a board that is gone)
+ */
+static void ring_doorbells(struct board *b, const char *arg)
+{
+	char msg[64], *end;
+	unsigned long bits = strtoul(arg, &end, 16);
+
+	if (end == arg || *end || bits > 0xFFFFFFFFul) {
+		out_str(b, "usage: ring HEX\r\n");
+		return;
+	}
+	pcinet_sim_write32(b->s, M83XX_MU_ODR, (u32)bits);
+	snprintf(msg, sizeof(msg), "rang 0x%08lx\r\n", bits);
+	out_str(b, msg);
 }
 
 static void run_command(struct board *b, const char *cmd)
@@ -117,7 +137,7 @@ static void run_command(struct board *b, const char *cmd)
 	char msg[160];
 
 	if (!strcmp(cmd, "help")) {
-		out_str(b, "commands: help version status valid invalid reset crash rogue dma\r\n");
+		out_str(b, "commands: help version status valid invalid reset crash rogue dma ring\r\n");
 	} else if (!strcmp(cmd, "version")) {
 		snprintf(msg, sizeof(msg),
 			 "pcinet-sim-board 1 protocol %u.%u slot %u epoch %u\r\n",
@@ -142,6 +162,8 @@ static void run_command(struct board *b, const char *cmd)
 		set_rogue(b, cmd[5] ? cmd + 6 : "");
 	} else if (!strncmp(cmd, "dma ", 4)) {
 		board_dma_test(b, cmd + 4);
+	} else if (!strncmp(cmd, "ring ", 5)) {
+		ring_doorbells(b, cmd + 5);
 	} else if (!strcmp(cmd, "crash")) {
 		abort();	/* no goodbye: registers stay as they are */
 	} else if (cmd[0]) {

@@ -62,6 +62,9 @@ enum pcinet_sim_counter {
 	PCINET_SIM_VIOL_RO_WRITE,	  /* write to a register not ours */
 	PCINET_SIM_VIOL_RESERVED_BIT,	  /* IDR bit 31 (machine check) */
 	PCINET_SIM_VIOL_BAR_RANGE,	  /* BAR1 access outside the window */
+	/* ... charged to the board: it broke the rules, not the host */
+	PCINET_SIM_VIOL_BOARD_WINDOW,	  /* inbound window no longer BAR1 */
+	PCINET_SIM_VIOL_DMA_FOREIGN,	  /* DMA outside its slot's share */
 	/* information */
 	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
 	PCINET_SIM_RESETS,
@@ -151,6 +154,18 @@ int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t offset,
 			 const void *buf, uint32_t len);
 /* Size of BAR1 as the host enumerated it (the chassis' ram_size) */
 uint32_t pcinet_sim_bar_size(struct pcinet_sim_slot *s);
+/*
+ * Host side: the host memory (PCI bus addresses) this slot's board may
+ * reach by DMA, as the host's DMA mappings would put it in an IOMMU domain
+ * of the board's own. A board DMA to or from other host memory still
+ * happens - a bus without an IOMMU does not stop it - and is counted
+ * against the board as PCINET_SIM_VIOL_DMA_FOREIGN, naming the slot whose
+ * share it hit. size 0 withdraws it (no check). Kept across board resets.
+ * Returns 0, -EPERM on another side, -EINVAL for a range outside host
+ * memory.
+ */
+int pcinet_sim_host_dma_share(struct pcinet_sim_slot *s, uint64_t bus,
+			      uint64_t size);
 
 /*
  * Interrupt line of this side as a pollable fd (POLLIN when the line was

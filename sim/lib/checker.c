@@ -10,11 +10,18 @@
  * violation - except right after a board reset the host has not yet seen
  * (it has not read OMR1 since): that cannot be avoided on real hardware and
  * is counted as "stale", not as a violation.
+ *
+ * Each violation is charged to the side that broke the rule: a BAR1 access
+ * inside the BAR the host enumerated that the board's inbound window no
+ * longer answers is the board's (it changed PITAR0/PIWAR0 under the host,
+ * 2.2 board rule 3), not the host's; so is a DMA outside the host memory
+ * the host gave this slot (pcinet_sim_host_dma_share()).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sim_internal.h"
 #include <pcinet/pcinet_proto.h>
@@ -25,6 +32,8 @@ static const char *const counter_names[PCINET_SIM_COUNTERS] = {
 	[PCINET_SIM_VIOL_RO_WRITE] = "viol_ro_write",
 	[PCINET_SIM_VIOL_RESERVED_BIT] = "viol_reserved_bit",
 	[PCINET_SIM_VIOL_BAR_RANGE] = "viol_bar_range",
+	[PCINET_SIM_VIOL_BOARD_WINDOW] = "viol_board_window",
+	[PCINET_SIM_VIOL_DMA_FOREIGN] = "viol_dma_foreign",
 	[PCINET_SIM_STALE_AFTER_RESET] = "stale_after_reset",
 	[PCINET_SIM_RESETS] = "resets",
 	[PCINET_SIM_DMA_TRANSFERS] = "dma_transfers",
@@ -131,6 +140,15 @@ static uint8_t *bar_translate(struct pcinet_sim_slot *s, uint32_t off,
 	return s->ram + (local - ram_base);
 }
 
+/* Inside the BAR1 the host enumerated: the board's window must answer */
+static bool in_enumerated_bar(struct pcinet_sim_slot *s, uint32_t off,
+			      uint32_t len)
+{
+	uint32_t size = pcinet_sim_bar_size(s);
+
+	return len <= size && off <= size - len;
+}
+
 static int bar_access(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 		      uint32_t len, bool write)
 {
@@ -144,7 +162,12 @@ static int bar_access(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 	p = bar_translate(s, off, len);
 	if (!p) {
 		/* Master abort: reads float high, writes vanish */
-		if (permitted)
+		if (permitted && in_enumerated_bar(s, off, len))
+			sim_violation(s, PCINET_SIM_VIOL_BOARD_WINDOW,
+				      "board of slot %u: inbound window (PITAR0 0x%08x PIWAR0 0x%08x) does not answer BAR1+0x%x len %u",
+				      s->index, sim_reg_get(s, M83XX_PITAR0),
+				      sim_reg_get(s, M83XX_PIWAR0), off, len);
+		else if (permitted)
 			sim_violation(s, PCINET_SIM_VIOL_BAR_RANGE,
 				      "host %s BAR1+0x%x len %u outside the enabled inbound window",
 				      write ? "wrote" : "read", off, len);
@@ -175,4 +198,75 @@ int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t off,
 	if (s->side == PCINET_SIM_HOST)
 		sim_host_activity(s);
 	return err;
+}
+
+int pcinet_sim_host_dma_share(struct pcinet_sim_slot *s, uint64_t bus,
+			      uint64_t size)
+{
+	const struct pcinet_sim_config *c = &s->ch->cfg;
+
+	if (s->side != PCINET_SIM_HOST)
+		return -EPERM;
+	if (size && (bus < c->host_mem_bus || size > c->host_mem_size ||
+		     bus - c->host_mem_bus > c->host_mem_size - size))
+		return -EINVAL;
+	sim_lock(s->st);
+	s->st->share_bus = bus;
+	s->st->share_size = size;
+	sim_unlock(s->st);
+	return 0;
+}
+
+static bool share_holds(uint64_t bus, uint64_t size, uint64_t pci,
+			uint32_t len)
+{
+	return size && pci >= bus && len <= size && pci - bus <= size - len;
+}
+
+/*
+ * Whose share holds pci: another slot's state file, looked at only on this
+ * rare path. 0 when none does (host memory no host gave a board).
+ */
+static unsigned int share_owner(struct pcinet_sim_slot *s, uint64_t pci)
+{
+	char path[SIM_PATH_MAX];
+	struct sim_state *st;
+	unsigned int slot, owner = 0;
+	void *p;
+
+	for (slot = 1; slot <= s->ch->cfg.slots && !owner; slot++) {
+		if (slot == s->index ||
+		    sim_slot_path(s->ch->dir, slot, "state", path, sizeof(path)) ||
+		    sim_map_file(path, sizeof(*st), false, &p))
+			continue;
+		st = p;
+		if (share_holds(__atomic_load_n(&st->share_bus, __ATOMIC_ACQUIRE),
+				__atomic_load_n(&st->share_size, __ATOMIC_ACQUIRE),
+				pci, 1))
+			owner = slot;
+		munmap(p, sizeof(*st));
+	}
+	return owner;
+}
+
+void sim_check_dma_share(struct pcinet_sim_slot *s, unsigned int channel,
+			 uint64_t pci, uint32_t len, bool write)
+{
+	uint64_t bus = __atomic_load_n(&s->st->share_bus, __ATOMIC_ACQUIRE);
+	uint64_t size = __atomic_load_n(&s->st->share_size, __ATOMIC_ACQUIRE);
+	unsigned int owner;
+	char whose[32];
+
+	if (!size || share_holds(bus, size, pci, len))
+		return;
+	owner = share_owner(s, pci);
+	if (owner)
+		snprintf(whose, sizeof(whose), "slot %u's share", owner);
+	else
+		snprintf(whose, sizeof(whose), "no slot's share");
+	sim_violation(s, PCINET_SIM_VIOL_DMA_FOREIGN,
+		      "board of slot %u: DMA channel %u %s %u bytes at host PCI 0x%llx, in %s, outside its own 0x%llx+0x%llx",
+		      s->index, channel, write ? "wrote" : "read", len,
+		      (unsigned long long)pci, whose, (unsigned long long)bus,
+		      (unsigned long long)size);
 }

@@ -55,11 +55,20 @@ int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 			      uint32_t len)
 {
+	uint64_t pci;
+
+	return sim_translate(s, local, len, &pci);
+}
+
+uint8_t *sim_translate(struct pcinet_sim_slot *s, uint32_t local,
+		       uint32_t len, uint64_t *pci_out)
+{
 	const struct pcinet_sim_config *c = &s->ch->cfg;
 	uint64_t end = (uint64_t)local + len, base, size, pci;
 	uint32_t pocmr;
 	unsigned int w;
 
+	*pci_out = SIM_NOT_PCI;
 	if (local >= c->ram_base && end <= (uint64_t)c->ram_base + c->ram_size)
 		return s->ram + (local - c->ram_base);
 	for (w = 0; w < M83XX_PCI_OUTBOUND_WINDOWS; w++) {
@@ -77,6 +86,7 @@ uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 		if (pci < c->host_mem_bus ||
 		    pci + len > c->host_mem_bus + c->host_mem_size)
 			return NULL;	/* nothing answers there on the bus */
+		*pci_out = pci;
 		return s->ch->host_mem + (pci - c->host_mem_bus);
 	}
 	return NULL;
@@ -95,6 +105,7 @@ static bool dma_in_ram(const struct pcinet_sim_slot *s, uint32_t local,
 static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 		     uint32_t dst, uint32_t count, uint64_t *bytes)
 {
+	uint64_t src_pci, dst_pci;
 	uint8_t *from, *to;
 
 	if (count > M83XX_DMA_BCR_MAX) {
@@ -106,8 +117,8 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		return false;	/* master abort: nobody on the other end */
 	}
-	from = sim_translate_local(s, src, count);
-	to = sim_translate_local(s, dst, count);
+	from = sim_translate(s, src, count, &src_pci);
+	to = sim_translate(s, dst, count, &dst_pci);
 	if (!from || !to) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,
@@ -115,6 +126,11 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 			      n, count, src, dst);
 		return false;
 	}
+	/* no IOMMU: it happens, but it is the board's violation */
+	if (src_pci != SIM_NOT_PCI)
+		sim_check_dma_share(s, n, src_pci, count, false);
+	if (dst_pci != SIM_NOT_PCI)
+		sim_check_dma_share(s, n, dst_pci, count, true);
 	memmove(to, from, count);
 	*bytes += count;
 	return true;

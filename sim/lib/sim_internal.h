@@ -11,7 +11,7 @@
 #include <pcinet/mpc83xx.h>
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
-#define SIM_STATE_VERSION	3
+#define SIM_STATE_VERSION	4
 #define SIM_CONF_NAME		"chassis.conf"
 #define SIM_HOST_MEM_NAME	"host-mem"
 #define SIM_SUPERVISOR_FIFO	"supervisor.fifo"
@@ -28,6 +28,8 @@ struct sim_state {
 	uint32_t dma_running;	/* bit n: channel n copying outside lock */
 	uint32_t host_activity;	/* +1 at every host write: a futex */
 	uint32_t faults;	/* PCINET_SIM_FAULT_*: injected by tests, kept across resets */
+	uint64_t share_bus;	/* host memory the board may DMA to (the */
+	uint64_t share_size;	/* host says so); 0: not said, no check */
 	char last_violation[160];
 	uint64_t counters[PCINET_SIM_COUNTERS];
 };
@@ -81,12 +83,18 @@ bool sim_line_level(const struct pcinet_sim_slot *s,
  */
 uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 			     uint32_t len);
+/* The same; *pci: the PCI address reached, or SIM_NOT_PCI for board RAM */
+#define SIM_NOT_PCI	UINT64_MAX
+uint8_t *sim_translate(struct pcinet_sim_slot *s, uint32_t local,
+		       uint32_t len, uint64_t *pci);
 int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val);
 void sim_dma_run(struct pcinet_sim_slot *s, unsigned int channel);
 uint32_t sim_dma_dgsr(const struct pcinet_sim_slot *s);
 bool sim_dma_irq(const struct pcinet_sim_slot *s);
 
 /* checker.c */
+void sim_check_dma_share(struct pcinet_sim_slot *s, unsigned int channel,
+			 uint64_t pci, uint32_t len, bool write);
 void sim_count(struct pcinet_sim_slot *s, enum pcinet_sim_counter c,
 	       uint64_t n);
 void sim_violation(struct pcinet_sim_slot *s, enum pcinet_sim_counter c,

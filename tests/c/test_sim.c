@@ -513,6 +513,61 @@ TEST(other_slots_are_untouched_by_a_reset)
 	pcinet_sim_slot_close(b2);
 }
 
+/*
+ * No IOMMU: a board's DMA reaches all host memory its outbound window
+ * covers. Once the host has said which share is the slot's, DMA outside it
+ * still lands, but is charged to the board, naming whose share it hit.
+ */
+TEST(dma_outside_the_slots_share_is_the_boards_violation)
+{
+	struct pcinet_sim_slot *h2 = pcinet_sim_slot_open(ch, 2, PCINET_SIM_HOST);
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t own = cfg.host_mem_bus, other = cfg.host_mem_bus + 0x100000;
+	char text[160];
+
+	CHECK_EQ(pcinet_sim_host_dma_share(brd, own, 0x100000), -EPERM);
+	CHECK_EQ(pcinet_sim_host_dma_share(hst, cfg.host_mem_bus - 0x1000,
+					   0x100000), -EINVAL);
+	CHECK_EQ(pcinet_sim_host_dma_share(hst, own, 0x100000), 0);
+	CHECK_EQ(pcinet_sim_host_dma_share(h2, other, 0x100000), 0);
+	fill(ram, 256, 5);
+	/* inside its own share: clean */
+	direct(0, cfg.ram_base, via_window(own + 0xFF00), 256, 0);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+	/* straddling into slot 2's: lands, and is the board's violation */
+	direct(0, cfg.ram_base, via_window(own + 0xFFFF0), 256, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(own + 0xFFFF0), ram, 256));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 1);
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	CHECK(strstr(text, "board of slot 1") != NULL);
+	/* reading slot 2's memory is one too, and names slot 2 */
+	direct(1, via_window(other + 0x40), cfg.ram_base, 64, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 2);
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	CHECK(strstr(text, "slot 2's share") != NULL);
+	CHECK(strstr(text, "read") != NULL);
+	/* memory no host gave any board */
+	direct(0, cfg.ram_base, via_window(other + 0x200000), 16, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 3);
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	CHECK(strstr(text, "no slot's share") != NULL);
+	/* the share outlives a board reset; withdrawn, nothing is checked */
+	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
+	pcinet_sim_slot_close(brd);
+	brd = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+	pcinet_sim_write32(brd, M83XX_POBAR(0), OB_LOCAL >> 12);
+	pcinet_sim_write32(brd, M83XX_POTAR(0), 0);
+	pcinet_sim_write32(brd, M83XX_POCMR(0), M83XX_POCMR_EN |
+			   M83XX_POCMR_CM(OB_SIZE));
+	direct(0, cfg.ram_base, via_window(other), 16, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 4);
+	CHECK_EQ(pcinet_sim_host_dma_share(hst, 0, 0), 0);
+	direct(0, cfg.ram_base, via_window(other), 16, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 4);
+	pcinet_sim_slot_close(h2);
+}
+
 /* ---- checker: BAR1 and the registers-valid handshake -------------------- */
 
 TEST(bar_access_while_valid_is_clean)
@@ -592,15 +647,29 @@ TEST(access_after_an_unseen_reset_is_stale_not_a_violation)
 TEST(bar_outside_the_window_master_aborts)
 {
 	uint8_t buf[8];
+	char text[160];
 
 	board_valid();
 	CHECK_EQ(pcinet_sim_bar_read(hst, cfg.ram_size - 4, buf, 8), -EFAULT);
 	CHECK_EQ(buf[0], 0xFF);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 1);
-	/* Window switched off by the board */
+	/*
+	 * Window switched off by the board under the host's BAR: the board
+	 * broke 2.2 board rule 3, so the board is charged, not the host
+	 */
 	pcinet_sim_write32(brd, M83XX_PIWAR0, 0);
 	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
-	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 2);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 1);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BOARD_WINDOW), 1);
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	CHECK(strstr(text, "board of slot 1") != NULL);
+	/* ... and so is a window moved off board RAM */
+	pcinet_sim_write32(brd, M83XX_PITAR0, 0);
+	pcinet_sim_write32(brd, M83XX_PIWAR0, M83XX_PIWAR_EN |
+			   m83xx_piwar_code(cfg.ram_size));
+	CHECK_EQ(pcinet_sim_bar_read(hst, 0, buf, 4), -EFAULT);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BOARD_WINDOW), 2);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_BAR_RANGE), 1);
 	/* The board side has no BAR */
 	CHECK_EQ(pcinet_sim_bar_read(brd, 0, buf, 4), -EPERM);
 }

@@ -486,3 +486,102 @@ def test_reset_of_a_board_that_never_lets_go(rogue_crate: Crate) -> None:
     wait_for("slot 2 attached again", attached(crate, 2))
     assert frames_echo(crate, 2, 20) == {"sent": 20, "echoed": 20, "bad": 0}
     assert crate.violations() == {}
+
+
+def test_a_board_ringing_every_doorbell_bit_is_cleared(rogue_crate: Crate) -> None:
+    """ODR = 0xFFFFFFFF reads like a board that is gone, but IMR1 says it is
+    there: the host clears it (section 5 rule 4), so the board's later console
+    acks and network kicks still count. Uncleared, they were ignored until a
+    reset: the console to the board stalled."""
+    crate = rogue_crate
+    con = crate.console(2)
+    before = crate.slot(2)
+    assert con.command("ring ffffffff").strip() == b"rang 0xffffffff"
+    wait_for("the reserved bits counted",
+             above(crate, 2, "doorbells_reserved", before["doorbells_reserved"]))
+    # typed input needs the board's acks: several messages' worth, both ways
+    for i in range(3):
+        line = f"line{i}-" + string.ascii_letters
+        assert con.command(line, timeout=10).strip() == f"unknown command '{line}'".encode()
+    con.command("valid")
+    wait_for("slot 2 attached", attached(crate, 2))
+    assert frames_echo(crate, 2) == {"sent": 40, "echoed": 40, "bad": 0}
+    row = crate.slot(2)
+    assert row["resets_seen"] == before["resets_seen"] and row["misbehaved"] == 0, row
+    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    assert "slot 2: board rang reserved doorbell bits 0xfffffffc" in log, log[-1000:]
+    assert crate.violations() == {}
+
+
+def test_a_board_closing_its_window_loses_its_link_and_is_charged(rogue_crate: Crate) -> None:
+    """A board that closes its inbound window (2.2 board rule 3) under an
+    attached host: the host's repost of a receive buffer master-aborts, the
+    host detaches and says why, and the checker charges the board, not the
+    host. A reset (which reprograms the window) brings the link back."""
+    crate = rogue_crate
+    cons = {n: crate.console(n) for n in (1, 2)}
+    for n in (1, 2):
+        cons[n].command("valid")
+        wait_for(f"slot {n} attached", attached(crate, n))
+    before = crate.slot(2)
+    cons[2].command("invalid")
+    cons[2].command("rogue window")
+    cons[2].command("valid")
+    wait_for("the rogue act", above(crate, 2, "rx_errors", before["rx_errors"]))
+    wait_for("slot 2 detached", lambda: crate.slot(2)["state"] != "attached")
+    row = crate.slot(2)
+    assert not row["carrier"], row
+    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    assert "slot 2: BAR1 write failed reposting a receive buffer" in log, log[-1500:]
+    # charged to the board that broke the rule, never to the host
+    found = crate.violations()
+    assert set(found) == {2}, found
+    assert found[2]["viol_board_window"] >= 1 and found[2]["viol_bar_range"] == 0, found[2]
+    with Chassis(crate.dir) as ch:
+        text = ch.slot(2, Side.OBSERVER).last_violation()
+    assert "board of slot 2" in text, text
+    # no retry storm: refused until the board publishes again
+    wait_for("slot 2 refused", lambda: crate.slot(2)["state"] == "refused")
+    assert "BAR1 does not answer" in crate.slot(2)["net_error"]
+    # the neighbour never noticed; a reset brings the window and the link back
+    assert frames_echo(crate, 1, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+    crate.request("reset 2")
+    wait_for("slot 2 back", lambda: bool(crate.slot(2)["board_console"]), timeout=10)
+    cons[2].command("valid")
+    wait_for("slot 2 attached again", attached(crate, 2))
+    assert frames_echo(crate, 2, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+
+
+def test_a_board_dma_into_another_slots_memory_is_seen(rogue_crate: Crate) -> None:
+    """No IOMMU: a board's DMA reaches every slot's host memory its window
+    covers. It cannot be stopped, but it is seen: the checker charges the
+    writing board and names whose memory it hit; the victim's link comes
+    back with its board's next attach, the bystander never notices."""
+    crate = rogue_crate
+    cons = {n: crate.console(n) for n in (1, 2, 3)}
+    for n in (1, 2):
+        cons[n].command("valid")
+        wait_for(f"slot {n} attached", attached(crate, n))
+    share = str(crate.slot(1)["dma_share"])
+    bus, size = (int(x, 16) for x in share.split("+"))
+    assert size > 0x10000, share
+    # slot 3's board writes 64 bytes over slot 1's host area (its indices)
+    assert b"done" in cons[3].command(f"dma 0x{bus:x} 64")
+    found = crate.violations()
+    assert set(found) == {3}, found
+    assert found[3]["viol_dma_foreign"] == 1, found[3]
+    with Chassis(crate.dir) as ch:
+        text = ch.slot(3, Side.OBSERVER).last_violation()
+    assert "board of slot 3" in text and "slot 1's share" in text, text
+    # the bystander carries frames as ever
+    assert frames_echo(crate, 2, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+    # the victim: a new attach re-initialises its host area
+    cons[1].command("invalid")
+    wait_for("slot 1 detached", lambda: crate.slot(1)["state"] != "attached")
+    cons[1].command("valid")
+    wait_for("slot 1 attached again", attached(crate, 1))
+    assert frames_echo(crate, 1, 20) == {"sent": 20, "echoed": 20, "bad": 0}
+    # within its own share the same command is clean
+    own = str(crate.slot(3)["dma_share"])
+    assert b"done" in cons[3].command(f"dma 0x{int(own.split('+')[0], 16) + 0x8000:x} 64")
+    assert crate.violations()[3]["viol_dma_foreign"] == 1

@@ -17,12 +17,14 @@ from types import TracebackType
 
 from .paths import library
 
+# enum pcinet_sim_counter's order; the violations first (sim/lib/checker.c)
 COUNTERS = (
     "viol_ram_invalid", "viol_dma_range", "viol_ro_write", "viol_reserved_bit",
-    "viol_bar_range", "stale_after_reset", "resets", "dma_transfers", "dma_bytes",
+    "viol_bar_range", "viol_board_window", "viol_dma_foreign",
+    "stale_after_reset", "resets", "dma_transfers", "dma_bytes",
     "dma_errors", "host_irqs", "board_irqs", "bar_reads", "bar_writes",
 )
-VIOLATIONS = COUNTERS[:5]
+VIOLATIONS = COUNTERS[:COUNTERS.index("stale_after_reset")]
 
 
 class Side(enum.IntEnum):
@@ -94,6 +96,7 @@ def _load() -> ctypes.CDLL:
         "pcinet_sim_bar_read": (ctypes.c_int, [vp, u32, vp, u32]),
         "pcinet_sim_bar_write": (ctypes.c_int, [vp, u32, vp, u32]),
         "pcinet_sim_bar_size": (u32, [vp]),
+        "pcinet_sim_host_dma_share": (ctypes.c_int, [vp, u64, u64]),
         "pcinet_sim_irq_fd": (ctypes.c_int, [vp]),
         "pcinet_sim_irq_drain": (None, [vp]),
         "pcinet_sim_irq_level": (ctypes.c_bool, [vp, ctypes.c_int]),
@@ -247,6 +250,10 @@ class Slot:
 
     def bar_size(self) -> int:
         return int(lib().pcinet_sim_bar_size(self.handle))
+
+    def dma_share(self, bus: int, size: int) -> int:
+        """Host side: the host memory this slot's board may reach by DMA (0: no check)."""
+        return int(lib().pcinet_sim_host_dma_share(self.handle, bus, size))
 
     def ram_write(self, local: int, data: bytes) -> None:
         """Board side: write board RAM at a board-local address."""

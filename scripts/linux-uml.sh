@@ -5,7 +5,7 @@
 # simulated board (docs/uml.md). Debian's 6.1 source (scripts/linux-source.sh,
 # kept pristine) is built with O=build/linux-uml, ARCH=um, defconfig plus
 # linux/uml.config (PCI over virtio, modules, hostfs), with the fixes of
-# linux/uml-patches/*.patch (arch/um only) applied to copies of the files in
+# linux/uml-patches/*.patch (arch/um and arch/x86/um only) applied to copies of the files in
 # the output directory, which Kbuild's VPATH prefers to the source tree (so
 # the shared source tree is never written). Then modules_prepare,
 # so out-of-tree modules build with
@@ -44,7 +44,7 @@ overlay() {
 	trap "rm -rf '$tmp'" RETURN
 	for p in $patches; do
 		for f in $(sed -n 's|^+++ b/||p' "$p" | cut -f1); do
-			case $f in arch/um/*) ;; *) echo "linux-uml: $p patches $f, outside arch/um" >&2; return 1 ;; esac
+			case $f in arch/um/*|arch/x86/um/*) ;; *) echo "linux-uml: $p patches $f, outside arch/um and arch/x86/um" >&2; return 1 ;; esac
 			[ -f "$tmp/$f" ] && continue
 			mkdir -p "$tmp/$(dirname "$f")"
 			cp "$src/$f" "$tmp/$f"

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pytest
 
+from pcinet_sim import Chassis, Side
+from pcinet_sim.defs import const
 from pcinet_sim.supervisor import read_state
 
 from conftest import REPO
@@ -289,6 +291,28 @@ def test_unpaced_burst(kernel: Kernel) -> None:
     print(f"\nburst: {blast} during 4 MiB tftp in {took:.2f} s; tx "
           f"{after['tx_packets'] - before['tx_packets']}, dropped "
           f"{after['tx_dropped'] - before['tx_dropped']}")
+
+
+def test_all_ones_doorbells_are_cleared(kernel: Kernel) -> None:
+    """A board that sets every ODR bit: all ones reads like a board that is
+    gone, but IMR1 still holds the driver's status word, so the driver clears
+    it (protocol 5 rule 4). Left set, every later console ack of the board
+    was ignored (and INTA stayed asserted): typed input stalled."""
+    k = kernel
+    _bind(k)
+    resets = int(k.sysfs("resets"))
+    with Chassis(k.run / "crate") as ch:
+        board = ch.slot(1, Side.BOARD)  # the board breaking section 5
+        try:
+            board.write32(const("M83XX_MU_ODR"), 0xFFFFFFFF)
+        finally:
+            board.close()
+    for _ in range(4):  # each line is many messages, each needing the board's ack
+        token = secrets.token_hex(40)
+        assert f"\r\n{token}\r\n" in k.command(f"echo {token}", 15)
+    warned = k.sh("dmesg | grep -c 'board rang reserved doorbell bits 0xfffffffc' || true")
+    assert int(warned.strip() or 0) >= 1, k.sh("dmesg | tail -20")
+    assert int(k.sysfs("resets")) == resets, "taken for a reset"
 
 
 def test_reset_brings_board_back(kernel: Kernel) -> None:

@@ -236,6 +236,17 @@ TEST(status_words)
 
 /* ---- console -------------------------------------------------------------- */
 
+/* Section 5: what a host does with the ODR value it read */
+TEST(doorbell_values)
+{
+	CHECK(pcinet_db_needs_confirm(PCINET_ALL_ONES));
+	CHECK(!pcinet_db_needs_confirm(PCINET_DB_ALL));
+	CHECK(!pcinet_db_needs_confirm(0xFFFFFFFE));
+	CHECK_EQ(pcinet_db_reserved(PCINET_DB_ALL), 0);
+	CHECK_EQ(pcinet_db_reserved(PCINET_DB_CONS_ACK | 0x4), 0x4);
+	CHECK_EQ(pcinet_db_reserved(PCINET_ALL_ONES), 0xFFFFFFFC);
+}
+
 TEST(console_message_format)
 {
 	const u8 abc[3] = { 'a', 'b', 'c' };

@@ -29,9 +29,11 @@ tree=$build/u-boot-tree		# what we build: pristine + ours
 apt_dir=$build/apt
 jobs=${JOBS:-$(( $(nproc) + 1 ))}
 
-# Build dependencies seen to suffice (shared/RECIPES.md), and dpkg-source.
+# Build dependencies seen to suffice (shared/RECIPES.md), and dpkg-source;
+# lrzsz (sx, sb) is what the tests send loadx/loady downloads with
 DEBS=(bison flex libssl-dev swig python3-dev python3-setuptools python3-pyelftools
-      uuid-dev libgnutls28-dev bc device-tree-compiler gcc-powerpc-linux-gnu dpkg-dev)
+      uuid-dev libgnutls28-dev bc device-tree-compiler gcc-powerpc-linux-gnu dpkg-dev
+      lrzsz)
 
 need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -87,6 +89,8 @@ overlay() {
 		"$here"/u-boot/sandbox-emul/*.patch | sha256sum)
 	# A changed patch means a fresh tree: patches do not stack
 	if [ "$stamp" != "$(cat "$tree/.pcinet-hooked" 2>/dev/null)" ]; then
+		local was_patched=() p
+		[ -f "$tree/.pcinet-patched" ] && mapfile -t was_patched <"$tree/.pcinet-patched"
 		rm -rf "$tree"
 		cp -a "$src" "$tree"
 		rm -f "$tree/.pcinet-pristine"
@@ -96,6 +100,15 @@ overlay() {
 		for f in "$here"/u-boot/fixes/*.patch "$here"/u-boot/sandbox-emul/*.patch; do
 			patch -d "$tree" -p1 --quiet <"$f"
 		done
+		# A file some earlier patch changed and none changes now came back
+		# from the pristine tree with its old time, older than the object
+		# built from the patched file: make would keep that object
+		for p in "${was_patched[@]}"; do
+			[ -f "$tree/$p" ] && touch "$tree/$p"
+		done
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$here/u-boot/hook.patch" \
+			"$here"/u-boot/fixes/*.patch "$here"/u-boot/sandbox-emul/*.patch \
+			>"$tree/.pcinet-patched"
 		echo "$stamp" >"$tree/.pcinet-hooked"
 	fi
 	(cd "$here/u-boot" && find . -type f ! -name hook.patch ! -name '*.config' ! -name README.md ! -name cover-letter.txt ! -path './fixes/*' ! -path './sandbox-emul/*') |

@@ -17,6 +17,11 @@ One JSON object a line each way. Requests:
       console said since the last consumed point; answer {"ok": true,
       "data": everything up to the end of the match} (consumed) or
       {"ok": false, "data": all unconsumed}
+  {"op": "con_run", "send": "...", "cmd": "...", "timeout": s}
+      write send, then run cmd with bash, its stdin and stdout the console
+      tty, as a terminal program runs a file transfer tool (sb, sx); the
+      reader thread takes nothing meanwhile. Answer {"rc": N, "err":
+      "stderr"}; the console's output after the command is read as usual
   {"op": "con_close"}
   {"op": "exit"}      answer, then leave (the guest powers off)
 
@@ -48,6 +53,10 @@ class Console:
         self.fd = -1
         self.hangups = 0
         self.stop = False
+        # held by the reader around each read, by run() for a whole command;
+        # paused keeps the reader from taking the lock back at once
+        self.io = threading.Lock()
+        self.paused = threading.Event()
         self._open()
         self.thread = threading.Thread(target=self._reader, daemon=True)
         self.thread.start()
@@ -62,15 +71,19 @@ class Console:
 
     def _reader(self) -> None:
         while not self.stop:
+            if self.paused.is_set():
+                time.sleep(0.01)
+                continue
             # not a blocking read: close() must be able to stop us (a thread
             # blocked in read() keeps the tty, and the driver module, busy)
             try:
-                ready, _, _ = select.select([self.fd], [], [], 0.1)
-                if not ready:
-                    continue
-                data = os.read(self.fd, 4096)
+                with self.io:
+                    ready, _, _ = select.select([self.fd], [], [], 0.1)
+                    data = os.read(self.fd, 4096) if ready else None
             except OSError:
                 data = b""
+            if data is None:
+                continue
             if data:
                 with self.cond:
                     self.buf += data
@@ -98,6 +111,21 @@ class Console:
                 time.sleep(0.02)
                 continue
             data = data[n:]
+
+    def run(self, send: bytes, cmd: str, timeout: float) -> dict[str, Any]:
+        """send, then cmd on the tty (its stdin and stdout) while nobody reads."""
+        self.paused.set()
+        try:
+            with self.io:
+                self.write(send)
+                res = subprocess.run(["bash", "-c", cmd], stdin=self.fd, stdout=self.fd,
+                                     stderr=subprocess.PIPE, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as e:
+            err = (e.stderr or b"").decode("latin-1")
+            return {"rc": -1, "err": err + "\n[guest_agent: timed out]"}
+        finally:
+            self.paused.clear()
+        return {"rc": res.returncode, "err": res.stderr.decode("latin-1")}
 
     def expect(self, pattern: str, timeout: float) -> tuple[bool, bytes]:
         rx = re.compile(pattern.encode("latin-1"), re.DOTALL)
@@ -146,6 +174,10 @@ def serve(ctl: Any, out: Any) -> None:
                 con.write(req["send"].encode("latin-1"))
             ok, data = con.expect(req["expect"], req.get("timeout", 10))
             ans = {"ok": ok, "data": data.decode("latin-1"), "hangups": con.hangups}
+        elif op == "con_run":
+            assert con is not None, "con_open first"
+            ans = con.run(req.get("send", "").encode("latin-1"), req["cmd"],
+                          req.get("timeout", 60))
         elif op == "con_close":
             if con is not None:
                 con.close()

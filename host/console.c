@@ -100,6 +100,20 @@ void console_restart(struct slot *s)
 	pcinet_cons_tx_init(&c->tx);
 	pcinet_cons_rx_init(&c->rx);
 	c->ack_owed = false;
+	/*
+	 * 9.5: input still held (ours and the pty's) was typed for the
+	 * software that was reset, like characters typed into a resetting UART.
+	 * Sent to the new boot, its first byte would stop U-Boot's autoboot and
+	 * the rest run as a command ("Unknown command 'ftpboot'"). What is
+	 * typed from now on waits for the new console.
+	 */
+	if (c->slave >= 0 && tcflush(c->slave, TCOFLUSH))
+		c->errors++;
+	if (c->tx_len)
+		logmsg("slot %u: board reset: %u typed bytes held for it discarded",
+		       s->num, c->tx_len);
+	c->tx_discarded += c->tx_len;
+	c->tx_len = 0;
 }
 
 static void rx_put(struct console *c, const u8 *bytes, unsigned int n)

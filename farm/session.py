@@ -26,6 +26,7 @@ from . import results
 from .config import BoardType, Chassis, SlotConfig, load
 from .console_trace import ConsoleTrace
 from .handshake import HandshakeWatch
+from .hostctl import host_request
 from .parallel import Progress
 from .slotlock import SlotLock
 from .staging import Image
@@ -87,6 +88,8 @@ class SlotSession:
         self.console_trace = ConsoleTrace()
         self.target: Any = None
         self.uboot: Any = None
+        # the host's count of this board's resets when its prompt was caught
+        self.resets_at_prompt: int | None = None
 
     # -- the session ----------------------------------------------------------
     def __enter__(self) -> SlotSession:
@@ -123,14 +126,39 @@ class SlotSession:
         finally:  # a failed stage's time counts too: it is where the time went
             self.result.stages.append((name, time.monotonic() - t0))
 
+    def host_resets(self) -> int:
+        """How many resets of this board the host has observed."""
+        row = host_request(self.ch.sim_dir / "pcinetd.sock", f"status {self.slot}")["slot"]
+        return int(row["resets_seen"])
+
+    def reset_under_us(self) -> str:
+        """Why a command must not be typed, or must not be trusted: the board was
+        reset after its prompt was caught, not by this session ("" if not)."""
+        if self.resets_at_prompt is None:
+            return ""
+        try:
+            n = self.host_resets() - self.resets_at_prompt
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""  # the host does not answer: nothing known either way
+        if n <= 0:
+            return ""
+        return (f"the board was reset {n} time(s) after its prompt was caught, not by farm: "
+                "a line typed into its new boot loses its first byte to U-Boot's autoboot")
+
     def run(self, stage: str, cmd: str, timeout: float) -> list[str]:
         """A U-Boot command that must succeed; its output lines."""
+        why = self.reset_under_us()
+        if why:
+            raise StageError(stage, f"'{cmd}' not typed: {why}")
         self.transcript.append(f"{self.board.prompt}{cmd}")
         try:
             lines = list(self.uboot.run_check(cmd, timeout=int(timeout)))
         except Exception as e:
             out = getattr(e, "stdout", None) or []
             self.transcript.extend(out)
+            why = self.reset_under_us()
+            if why:
+                raise StageError(stage, f"'{cmd}' failed: {why}") from e
             tail = " / ".join(line.strip() for line in out[-3:] if line.strip())
             # pexpect.TIMEOUT, or labgrid's own Timeout
             if not out and type(e).__name__.upper() == "TIMEOUT":
@@ -185,6 +213,7 @@ class SlotSession:
                                      f"boot switch), then farm reflash it") from e
 
             self.uboot = self.stage("prompt", running, "flash unverified: no reset")
+            self.resets_at_prompt = self.host_resets()
             return
         self.target = slot_target(self.ch, self.slot)
         self.stage(stage, self.target.get_driver(PCINetResetDriver).reset)
@@ -199,6 +228,7 @@ class SlotSession:
                                  ) from e
 
         self.uboot = self.stage("prompt", prompt)
+        self.resets_at_prompt = self.host_resets()
         wait = self.ch.timeouts.registers_valid
         if not self.watch.wait_for(False, wait):
             raise StageError("prompt", f"the board's registers were still valid {wait:g} s "

@@ -157,3 +157,31 @@ def test_console_through_a_terminal(tmp_path: Path) -> None:
         assert b"U-Boot 20" in log.read_bytes()
     finally:
         farm("sim", "down", "--chassis", str(f))
+
+
+def test_no_command_typed_after_a_reset_not_by_farm(tmp_path: Path) -> None:
+    """The board is reset by someone else after farm caught its prompt: farm
+    types nothing into the new boot (its autoboot would take the first byte
+    and run the rest: "Unknown command 'ftpboot'") and says why."""
+    from farm.hostctl import host_request
+    from farm.parallel import no_progress
+    from farm.session import SlotSession
+
+    f = small_chassis(tmp_path, 1)
+    up = farm("sim", "up", "--chassis", str(f))
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        with SlotSession(f, 1, "test", no_progress, tmp_path / "logs") as s:
+            s.reset_to_prompt()
+            assert s.version().startswith("U-Boot 20")
+            host_request(tmp_path / "crate" / "pcinetd.sock", "reset 1")
+            s.version()
+        assert not s.result.ok
+        assert s.result.stage == "version", s.result
+        assert s.result.detail == (
+            "'version' not typed: the board was reset 1 time(s) after its prompt was caught, "
+            "not by farm: a line typed into its new boot loses its first byte to U-Boot's "
+            "autoboot"), s.result.detail
+    finally:
+        down = farm("sim", "down", "--chassis", str(f))
+    assert down.returncode == 0, down.stderr

@@ -68,7 +68,8 @@ struct console {
 	uint64_t bytes_to_board;		/* sent in IMR0 */
 	uint64_t bytes_from_board;		/* accepted from OMR0 */
 	uint64_t bytes_to_pty;		/* written to the master */
-	uint64_t tx_discarded;		/* typed while stalled, buffer full */
+	uint64_t tx_discarded;		/* typed while stalled with the buffer full,
+					 * or held when the board reset (9.5) */
 	uint64_t rx_dropped;			/* board output nobody read */
 	uint64_t messages_in, messages_out;
 	uint64_t stalls;

@@ -16,9 +16,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # Build tools, checkers, what the sim needs at run time (iproute2 for its
 # network namespace, atftpd its TFTP server, device-tree-compiler's fdtput
 # for a U-Boot board's addresses), kernel headers for the kernel-side header
-# check and the kernel source for its checkpatch.pl.
+# check, the kernel source for its checkpatch.pl, and lrzsz (sb/sx: the
+# console download tests send with what a lab engineer types).
 DEBS=(gcc make libc6-dev sparse iproute2 procps python3 python3-venv atftpd
-      device-tree-compiler linux-headers-amd64 linux-source-6.1)
+      device-tree-compiler linux-headers-amd64 linux-source-6.1 lrzsz)
 
 # What make bench adds (bench/_common.py DEBIAN_TOOLS names each tool's
 # package, and a test holds the two together): ethtool turns off the

@@ -36,7 +36,7 @@ BUILD = Path(os.environ.get("PCINET_UBOOT_SANDBOX", REPO / "build" / "u-boot-san
 UBOOT = BUILD / "u-boot"
 BOARD_DTB = BUILD / "arch" / "sandbox" / "dts" / "pcinet-board.dtb"
 PROMPT = b"=> "
-STALL_S = const("PCINET_CONS_STALL_MS") / 1000
+CONS_FIRST = const("PCINET_CONS_FIRST")
 UT_TESTS = ("start", "msg", "nohost", "stall", "flow", "handoff")
 
 pytestmark = pytest.mark.skipif(
@@ -234,11 +234,14 @@ def test_board_restart(board: Board, chassis: Chassis, tmp_path: Path) -> None:
 
 
 def test_no_host_never_blocks(chassis: Chassis, tmp_path: Path) -> None:
-    """No host console (its status lacks UART_RX_ENABLED): output is discarded, no wait."""
-    t0 = time.monotonic()
+    """No host console (its status lacks UART_RX_ENABLED): output is discarded, no wait.
+
+    The board waits only for the ack of a message it sent: with OMR0 never
+    written it never waited (no wall-clock bound: a timed assertion failed
+    about 1 run in 5 on a busy 2-core machine, where the whole run took 1 s).
+    """
     proc, out, _ = start_board(chassis, tmp_path, "-c", "version; echo done")
     assert proc.wait(timeout=30) == 0
-    assert time.monotonic() - t0 < STALL_S
     host = chassis.slot(1, Side.HOST)
     assert host.read32(OMR0) == 0 and not host.read32(OMISR) & OM0I, "board wrote OMR0"
     assert host.read32(OMR1) & SIG_MASK == SIG_BOARD, "the board never ran"
@@ -249,11 +252,12 @@ def test_dead_host_bounded(chassis: Chassis, tmp_path: Path) -> None:
     """A host console that never acks stalls the board once per console start, then no more."""
     con = HostConsole(chassis, 1)
     try:
-        t0 = time.monotonic()
         proc, out, _ = start_board(chassis, tmp_path, "-c", "version; echo done")
-        assert proc.wait(timeout=30) == 0
-        # one stall before relocation, one after: then everything is discarded
-        assert time.monotonic() - t0 < 3 * STALL_S + 2
+        assert proc.wait(timeout=30) == 0  # bounded: it ended on its own
+        # one message per console start (before and after relocation), each
+        # marked FIRST; after its stall the board discarded, never sent again
+        msg = con.s.read32(OMR0)
+        assert msg & CONS_FIRST, f"the board kept sending after its stall: OMR0 0x{msg:08x}"
         assert out.read_bytes() == b""
     finally:
         con.close()

@@ -22,8 +22,6 @@ from collections.abc import Iterator
 import pytest
 from test_e2e import Crate, needs_uboot, pytestmark, small_crate  # noqa: F401 - same skips
 
-from pcinet_sim.supervisor import read_state
-
 from simhelpers import PROMPT
 
 PAUSE_S = 3.0  # three times PCINET_CONS_STALL_MS
@@ -33,12 +31,6 @@ PAUSE_S = 3.0  # three times PCINET_CONS_STALL_MS
 def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crate]:
     with small_crate(tmp_path_factory, "pause") as c:
         yield c
-
-
-def board_pid(c: Crate) -> int:
-    boards = (read_state(c.dir) or {})["boards"]
-    assert isinstance(boards, dict)
-    return int(boards["1"]["pid"])
 
 
 def paused(pid: int, seconds: float) -> None:
@@ -63,7 +55,7 @@ def test_input_typed_to_a_paused_board_arrives(crate: Crate) -> None:
     text = words(1, 200)  # 67 messages, one round trip each
     before = crate.slot(1)
     start = len(con.received)
-    pid = board_pid(crate)
+    pid = crate.board_pid()
     os.kill(pid, signal.SIGSTOP)
     try:
         con.write(f"echo {text}\r".encode())

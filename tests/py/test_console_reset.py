@@ -33,8 +33,6 @@ from typing import Any
 import pytest
 from test_e2e import Crate, needs_uboot, pytestmark, small_crate  # noqa: F401 - same skips
 
-from pcinet_sim.supervisor import read_state
-
 from simhelpers import PROMPT
 
 # The end of an autoboot countdown nobody stopped (bootdelay 2), and the prompt
@@ -46,12 +44,6 @@ AFTER_AUTOBOOT = re.compile(re.escape(COUNTDOWN_RAN_OUT) + rb".*?" + re.escape(P
 def crate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crate]:
     with small_crate(tmp_path_factory, "reset") as c:
         yield c
-
-
-def board_pid(c: Crate) -> int:
-    boards = (read_state(c.dir) or {})["boards"]
-    assert isinstance(boards, dict)
-    return int(boards["1"]["pid"])
 
 
 def wait_status(c: Crate, what: str, cond: Any, timeout: float = 15) -> dict[str, Any]:
@@ -70,7 +62,7 @@ def test_input_held_at_a_reset_is_not_sent_to_the_next_boot(crate: Crate) -> Non
     it reaches the new boot, whose autoboot counts down to 0 untouched."""
     con = crate.console(1)
     line = b"echo " + b"x" * 600
-    pid = board_pid(crate)
+    pid = crate.board_pid()
     os.kill(pid, signal.SIGSTOP)  # it takes no more input: pcinetd holds the line
     try:
         con.write(line + b"\r")

@@ -81,6 +81,12 @@ class Crate:
         assert isinstance(info, dict)
         return info
 
+    def board_pid(self, slot: int = 1) -> int:
+        """The pid of the slot's board process, as the supervisor published it."""
+        boards = (read_state(self.dir) or {})["boards"]
+        assert isinstance(boards, dict)
+        return int(boards[str(slot)]["pid"])
+
     def request(self, line: str) -> dict[str, Any]:
         reply = pcinetd_request(self.dir, line)
         assert reply["ok"] is True, reply

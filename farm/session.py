@@ -131,6 +131,13 @@ class SlotSession:
         row = host_request(self.ch.sim_dir / "pcinetd.sock", f"status {self.slot}")["slot"]
         return int(row["resets_seen"])
 
+    def note_prompt(self) -> None:
+        """Remember the host's reset count at the prompt (None: the host does not say)."""
+        try:
+            self.resets_at_prompt = self.host_resets()
+        except (OSError, ValueError, KeyError, TypeError):
+            self.resets_at_prompt = None
+
     def reset_under_us(self) -> str:
         """Why a command must not be typed, or must not be trusted: the board was
         reset after its prompt was caught, not by this session ("" if not)."""
@@ -213,7 +220,7 @@ class SlotSession:
                                      f"boot switch), then farm reflash it") from e
 
             self.uboot = self.stage("prompt", running, "flash unverified: no reset")
-            self.resets_at_prompt = self.host_resets()
+            self.note_prompt()
             return
         self.target = slot_target(self.ch, self.slot)
         self.stage(stage, self.target.get_driver(PCINetResetDriver).reset)
@@ -228,7 +235,7 @@ class SlotSession:
                                  ) from e
 
         self.uboot = self.stage("prompt", prompt)
-        self.resets_at_prompt = self.host_resets()
+        self.note_prompt()
         wait = self.ch.timeouts.registers_valid
         if not self.watch.wait_for(False, wait):
             raise StageError("prompt", f"the board's registers were still valid {wait:g} s "

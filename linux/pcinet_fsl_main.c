@@ -119,7 +119,7 @@ static int pcinet_fsl_windows(struct pcinet_fsl *priv)
 int pcinet_fsl_net_start(struct pcinet_fsl *priv)
 {
 	struct pcinet_ctrl *c = priv->ctrl;
-	u32 gen = priv->generation;
+	u32 gen;
 	int ret;
 
 	ret = pcinet_fsl_windows(priv);
@@ -127,11 +127,7 @@ int pcinet_fsl_net_start(struct pcinet_fsl *priv)
 		return ret;
 
 	/* U-Boot's last generation is in the region: go on from it (6.7) */
-	if (le32_to_cpu(c->magic) == PCINET_MAGIC &&
-	    le32_to_cpu(c->generation) > gen)
-		gen = le32_to_cpu(c->generation);
-	if (!++gen)
-		gen = 1;
+	gen = pcinet_next_generation(c, priv->generation);
 	priv->generation = gen;
 
 	memset(c, 0, priv->rings_end);

@@ -237,6 +237,26 @@ struct pcinet_ctrl {
 	__le32 prod_reserved[14];
 };
 
+/*
+ * Section 6.7, written once for every board: the generation to publish at
+ * this initialisation of the region. last is what this software stage
+ * published before (0: nothing yet). When the region still holds a control
+ * block (an earlier stage, or this one before a reset: board RAM survives
+ * it), its generation counts too, so the new one differs from anything the
+ * host may have seen; never 0, which a zeroed host area holds. The caller
+ * reads c first (after a cache invalidate where its CPU needs one).
+ */
+static inline u32 pcinet_next_generation(const struct pcinet_ctrl *c,
+					 u32 last)
+{
+	u32 gen = last;
+
+	if (le32_to_cpu(c->magic) == PCINET_MAGIC &&
+	    le32_to_cpu(c->generation) > gen)
+		gen = le32_to_cpu(c->generation);
+	return gen + 1 ? gen + 1 : 1;
+}
+
 /* Offsets of the fields by hand, for the documentation and the tests */
 #define PCINET_CTRL_OFF_HOST		0x80
 #define PCINET_CTRL_OFF_H2B_PROD	0xC0

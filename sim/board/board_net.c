@@ -93,11 +93,7 @@ void board_net_publish(struct board *b)
 	 * A generation different from the last one published, even across a
 	 * reset (board RAM survives it): continue from what the region holds.
 	 */
-	if (le32_to_cpu(n->ctrl->magic) == PCINET_MAGIC &&
-	    le32_to_cpu(n->ctrl->generation) > b->generation)
-		b->generation = le32_to_cpu(n->ctrl->generation);
-	if (!++b->generation)
-		b->generation = 1;
+	b->generation = pcinet_next_generation(n->ctrl, b->generation);
 	n->win.pci_base = OUTBOUND_PCI;
 	n->win.size = OUTBOUND_SIZE;
 	memset(ram, 0, 4 * PCINET_REGION_ALIGN);

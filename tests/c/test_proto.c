@@ -236,6 +236,35 @@ TEST(status_words)
 
 /* ---- console -------------------------------------------------------------- */
 
+/* Section 6.7, row by row: the generation a board publishes */
+TEST(next_generation)
+{
+	static const struct {
+		bool magic;	/* the region holds a control block */
+		u32 region;	/* its generation word */
+		u32 last;	/* what this stage published before */
+		u32 want;
+	} rows[] = {
+		{ false, 0, 0, 1 },		/* a fresh board */
+		{ false, 9, 2, 3 },		/* no control block: its word means nothing */
+		{ true, 5, 0, 6 },		/* U-Boot's region, Linux starting */
+		{ true, 5, 2, 6 },		/* the region is ahead: go on from it */
+		{ true, 3, 7, 8 },		/* this stage is ahead */
+		{ true, 0, 0, 1 },
+		{ false, 0, 0xFFFFFFFF, 1 },	/* never 0 */
+		{ true, 0xFFFFFFFF, 4, 1 },
+	};
+	struct pcinet_ctrl c;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		c.magic = cpu_to_le32(rows[i].magic ? PCINET_MAGIC : 0);
+		c.generation = cpu_to_le32(rows[i].region);
+		CHECK_EQ(pcinet_next_generation(&c, rows[i].last), rows[i].want);
+	}
+}
+
 /* Section 5: what a host does with the ODR value it read */
 TEST(doorbell_values)
 {

@@ -485,7 +485,7 @@ static int pcinet_start(struct udevice *dev)
 	struct eth_pdata *pdata = dev_get_plat(dev);
 	struct pcinet_ctrl *c = priv->ctrl;
 	u32 host = pcinet_hw_host_status(priv->hw);
-	u32 gen = priv->generation;
+	u32 gen;
 	int ret;
 
 	if (priv->started)
@@ -505,11 +505,7 @@ static int pcinet_start(struct udevice *dev)
 
 	/* a generation the host has not seen yet, never 0 (6.7) */
 	pcinet_inval(c, PCINET_CTRL_SIZE);
-	if (le32_to_cpu(c->magic) == PCINET_MAGIC &&
-	    le32_to_cpu(c->generation) > gen)
-		gen = le32_to_cpu(c->generation);
-	if (!++gen)
-		gen = 1;
+	gen = pcinet_next_generation(c, priv->generation);
 	priv->generation = gen;
 
 	memset(c, 0, priv->rings_end);

@@ -18,24 +18,22 @@ file (one message per problem, with file, line and key path).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from pcinet_sim import cli as sim_cli
 from pcinet_sim.supervisor import read_state
 
 from . import console, results, testrun
 from .boot import boot
 from .config import Chassis, ConfigErrors, load
+from .crate import ensure_sim_up, pick_slots, result_table, sim, tftp_root
 from .firmware import ImageError, check_fits, read_image
 from .hostctl import host_request
 from .reboot import reboot
 from .reflash import Expect, read_report, reflash, write_report
-from .session import SlotResult
 from .slotlock import SlotBusy, SlotLock
 from .staging import StagingError, stage
 
@@ -82,6 +80,10 @@ def cmd_check(ch: Chassis, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
+    return sim(ch, str(args.action))
+
+
 def cmd_status(ch: Chassis, args: argparse.Namespace) -> int:
     rows = status_rows(ch)
     if args.json:
@@ -97,77 +99,6 @@ def cmd_status(ch: Chassis, args: argparse.Namespace) -> int:
     return 0
 
 
-def remove_farm_files(directory: Path) -> None:
-    """What farm keeps in a chassis directory (slot locks), before it goes."""
-    farm_dir = directory / "farm"
-    if farm_dir.is_dir():
-        for f in farm_dir.glob("slot*.lock"):
-            f.unlink(missing_ok=True)
-        results.remove(directory)
-        with contextlib.suppress(OSError):
-            farm_dir.rmdir()
-
-
-def cmd_sim(ch: Chassis, args: argparse.Namespace) -> int:
-    if ch.backend != "sim":
-        print(f"farm sim: chassis {ch.name} has backend {ch.backend}, not sim", file=sys.stderr)
-        return 2
-    argv = [args.action, "--dir", str(ch.sim_dir)]
-    if args.action == "down":
-        remove_farm_files(ch.sim_dir)
-    if args.action == "up":
-        argv += ["--slots", str(max(ch.slots)), "--subnet", ch.subnet]
-        if ch.tftp.root is not None:
-            argv += ["--tftp-root", str(ch.tftp.root)]
-    return sim_cli.main(argv)
-
-
-def ensure_sim_up(ch: Chassis) -> bool:
-    """The simulated chassis runs (started if it was not); False if it cannot."""
-    if ch.backend != "sim" or read_state(ch.sim_dir) is not None:
-        return True
-    print(f"farm: starting the simulated chassis in {ch.sim_dir}", flush=True)
-    return cmd_sim(ch, argparse.Namespace(action="up")) == 0
-
-
-def pick_slots(ch: Chassis, args: argparse.Namespace) -> list[int] | None:
-    """The slots a command works on; None (after a message) if they are wrong."""
-    if args.all:
-        return ch.enabled_slots()
-    if not args.slots:
-        print("farm: name the slots, or --all", file=sys.stderr)
-        return None
-    for n in args.slots:
-        if n not in ch.slots:
-            print(f"farm: slot {n} is not in {ch.file} (slots: "
-                  f"{', '.join(map(str, sorted(ch.slots)))})", file=sys.stderr)
-            return None
-        if not ch.slots[n].enabled:
-            print(f"farm: slot {n} is disabled in {ch.file}", file=sys.stderr)
-            return None
-    return sorted(set(args.slots))
-
-
-def result_table(ch: Chassis, command: str, rows: list[SlotResult], log_dir: Path,
-                 extra: tuple[str, str] | None = None) -> int:
-    """The per-slot table every multi-slot command ends with; its exit code.
-
-    extra: (heading, facts key) of one more column.
-    """
-    head = f" {extra[0]:<10}" if extra else ""
-    print(f"\n{'SLOT':>4}  {'RESULT':<7} {'STAGE':<9} {'TIME':>7}{head}  DETAIL")
-    for r in rows:
-        more = f" {r.facts.get(extra[1], '-')!s:<10}" if extra else ""
-        print(f"{r.slot:>4}  {'ok' if r.ok else 'FAILED':<7} {r.stage:<9} "
-              f"{r.seconds:6.2f}s{more}  {r.detail}")
-        results.record(ch.sim_dir, r.slot, command, r.ok, f"{r.stage}: {r.detail}")
-    failed = [r.slot for r in rows if not r.ok]
-    print(f"farm {command}: {len(rows) - len(failed)} of {len(rows)} ok"
-          + (f"; failed: {' '.join(map(str, failed))}" if failed else "")
-          + f"; logs in {log_dir}")
-    return 1 if failed else 0
-
-
 def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
     slots = pick_slots(ch, args)
     if slots is None:
@@ -178,14 +109,6 @@ def cmd_reboot(ch: Chassis, args: argparse.Namespace) -> int:
     print(f"farm reboot: slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}",
           flush=True)
     return result_table(ch, "reboot", reboot(ch.file, slots, log_dir), log_dir)
-
-
-def tftp_root(ch: Chassis) -> Path | None:
-    if ch.tftp.root is not None:
-        return ch.tftp.root
-    state = read_state(ch.sim_dir) if ch.backend == "sim" else None
-    root = state.get("tftp_root") if state else None
-    return Path(str(root)) if root else None
 
 
 def cmd_boot(ch: Chassis, args: argparse.Namespace) -> int:

@@ -229,10 +229,9 @@ def _interrupt(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
-    # imported here: farm.cli imports this module for every command (so it stays
-    # light) and is imported by it
+    # imported here: farm.cli imports this module for every command, so it stays light
     from . import results
-    from .cli import ensure_sim_up, pick_slots, tftp_root
+    from .crate import ensure_sim_up, pick_slots, tftp_root
     from .hil.env import write_environment
     from .slotlock import SlotBusy, SlotLock
     from .staging import StagingError, stage

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from farm.hostctl import host_request
+from pcinet_sim.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
 PCINET_SIM = Path(sys.executable).parent / "pcinet-sim"
@@ -99,7 +100,7 @@ def lc_chassis(directory: Path, *extra: str, boot_timeout: float = 120) -> Itera
                              check=False)
         if res.returncode != 0:
             raise RuntimeError(f"pcinet-sim up failed: {res.stdout}{res.stderr}")
-        wait_socket(directory / "pcinetd.sock", 30)
+        wait_socket(Layout(directory).pcinetd_sock, 30)
         yield directory
     finally:
         subprocess.run([str(PCINET_SIM), "down", "--dir", str(directory)],
@@ -116,7 +117,7 @@ def wait_socket(path: Path, timeout: float) -> None:
 
 def lc_pcinetd(directory: Path, line: str) -> dict[str, Any]:
     """One command on pcinetd's control socket; its JSON answer (farm's client)."""
-    return host_request(directory / "pcinetd.sock", line)
+    return host_request(Layout(directory).pcinetd_sock, line)
 
 
 def lc_slot(directory: Path, n: int = 1) -> dict[str, Any]:

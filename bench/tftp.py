@@ -47,6 +47,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pcinet_sim.layout import Layout
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import EOL, PROMPT, BenchError, Console, lc_machine, lc_slot, lc_tool
@@ -146,7 +148,7 @@ def pcinet_up(work: Path, cleanup: Cleanup) -> Transport:
                "--board", str(BOARD), "--boot-timeout", "120"], check=False)
     if res.returncode != 0:
         raise BenchError(f"pcinet-sim up failed: {res.stdout}{res.stderr}")
-    state = json.loads((chassis / "supervisor.json").read_text())
+    state = json.loads(Layout(chassis).supervisor_state.read_text())
     slot = state["boards"]["1"]
     t = Transport("pcinet", board_ip=str(slot["board_addr"]), server_ip=str(slot["host_addr"]),
                   tftp_root=Path(str(state["tftp_root"])))
@@ -422,7 +424,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> int:
     except (OSError, ValueError) as e:
         print(f"pcinetd status: {e}", file=sys.stderr)
     # where a frame could have been lost on the pcinet side: the TAP's kernel counters
-    state = json.loads((work / "chassis" / "supervisor.json").read_text())
+    state = json.loads(Layout(work / "chassis").supervisor_state.read_text())
     tap = run(["ip", "-n", str(state["netns"]), "-s", "-s", "link", "show",
                str(state["boards"]["1"]["ifname"])], check=False).stdout
     result = {"benchmark": "tftp",

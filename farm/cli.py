@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pcinet_sim.layout import Layout
 from pcinet_sim.supervisor import read_state
 
 from . import console, results, testrun
@@ -43,7 +44,7 @@ DEFAULT_CHASSIS = Path(__file__).resolve().parent / "chassis.yaml"
 def _pcinetd(directory: Path) -> dict[int, dict[str, Any]]:
     """pcinetd's row per slot, or nothing if it does not answer."""
     try:
-        reply = host_request(directory / "pcinetd.sock", "status", timeout=5)
+        reply = host_request(Layout(directory).pcinetd_sock, "status", timeout=5)
     except (OSError, ValueError):
         return {}
     return {int(r["slot"]): r for r in reply.get("slots", [])}
@@ -228,7 +229,7 @@ def cmd_console(ch: Chassis, args: argparse.Namespace) -> int:
     directory = ch.sim_dir
     try:
         with SlotLock(directory, args.slot):
-            return console.run(directory / f"slot{args.slot:02d}" / "console", args.slot,
+            return console.run(Layout(directory).console(args.slot), args.slot,
                                args.log, args.listen_only)
     except SlotBusy as e:
         print(f"farm console: {e}", file=sys.stderr)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pcinet_sim import cli as sim_cli
+from pcinet_sim.layout import Layout
 from pcinet_sim.supervisor import read_state
 
 from . import results
@@ -23,7 +24,7 @@ from .session import SlotResult
 
 def remove_farm_files(directory: Path) -> None:
     """What farm keeps in a chassis directory (slot locks), before it goes."""
-    farm_dir = directory / "farm"
+    farm_dir = Layout(directory).farm
     if farm_dir.is_dir():
         for f in farm_dir.glob("slot*.lock"):
             f.unlink(missing_ok=True)

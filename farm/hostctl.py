@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pcinet_sim.layout import Layout
+
 
 def host_request(control: Path, line: str, timeout: float = 10.0) -> dict[str, Any]:
     """One command to the host daemon's control socket; its JSON answer."""
@@ -48,7 +50,7 @@ def host_view(control: Path, slot: int, since: float | None = None) -> str:
         lines.append(", ".join(f"{k}={row[k]}" for k in HOST_VIEW_FIELDS if k in row))
     except (OSError, ValueError, KeyError) as e:
         lines.append(f"no status from the host: {e}")
-    log = control.parent / "logs" / "pcinetd.log"
+    log = Layout(control.parent).service_log("pcinetd")
     if log.exists():
         tag = f" slot {slot}: "
         start = "" if since is None else \

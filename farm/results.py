@@ -18,12 +18,11 @@ import json
 import time
 from pathlib import Path
 
-LAST_DIR = "last"
-FLASH_DIR = "flash"
+from pcinet_sim.layout import Layout
 
 
 def _file(directory: Path, slot: int) -> Path:
-    return directory / "farm" / LAST_DIR / f"slot{slot:02d}.json"
+    return Layout(directory).last_result(slot)
 
 
 def record(directory: Path, slot: int, command: str, ok: bool, detail: str) -> None:
@@ -49,7 +48,7 @@ def last(directory: Path, slot: int) -> str:
 
 def set_flash(directory: Path, slot: int, state: str, why: str) -> None:
     """Record what the slot's flash holds (must not fail silently: resets depend on it)."""
-    f = directory / "farm" / FLASH_DIR / f"slot{slot:02d}"
+    f = Layout(directory).flash_state(slot)
     f.parent.mkdir(parents=True, exist_ok=True)
     tmp = f.with_suffix(".tmp")
     tmp.write_text(f"{state}\n{why}\n")
@@ -59,16 +58,14 @@ def set_flash(directory: Path, slot: int, state: str, why: str) -> None:
 def flash(directory: Path, slot: int) -> tuple[str, str]:
     """(state, why) of the slot's flash; ("", "") if farm never wrote it."""
     try:
-        state, _, why = (directory / "farm" / FLASH_DIR / f"slot{slot:02d}").read_text() \
-            .partition("\n")
+        state, _, why = Layout(directory).flash_state(slot).read_text().partition("\n")
     except OSError:
         return "", ""
     return state, why.strip()
 
 
 def remove(directory: Path) -> None:
-    for sub in (LAST_DIR, FLASH_DIR):
-        d = directory / "farm" / sub
+    for d in (Layout(directory).last_result(1).parent, Layout(directory).flash_state(1).parent):
         if d.is_dir():
             for f in d.iterdir():
                 f.unlink(missing_ok=True)

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from pcinet_sim.layout import Layout
+
 from . import results
 from .config import BoardType, Chassis, SlotConfig, load
 from .console_trace import ConsoleTrace
@@ -83,7 +85,7 @@ class SlotSession:
         self.log_dir = log_dir
         self.result = SlotResult(slot, False, "start", "")
         self.transcript: list[str] = []
-        self.watch = HandshakeWatch(self.ch.sim_dir / "pcinetd.sock", slot)
+        self.watch = HandshakeWatch(Layout(self.ch.sim_dir).pcinetd_sock, slot)
         self.lock = SlotLock(self.ch.sim_dir, slot)
         self.console_trace = ConsoleTrace()
         self.target: Any = None
@@ -128,7 +130,7 @@ class SlotSession:
 
     def host_resets(self) -> int:
         """How many resets of this board the host has observed."""
-        row = host_request(self.ch.sim_dir / "pcinetd.sock", f"status {self.slot}")["slot"]
+        row = host_request(Layout(self.ch.sim_dir).pcinetd_sock, f"status {self.slot}")["slot"]
         return int(row["resets_seen"])
 
     def note_prompt(self) -> None:

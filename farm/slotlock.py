@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from pcinet_sim.layout import Layout
+
 
 class SlotBusy(RuntimeError):
     pass
@@ -22,7 +24,7 @@ class SlotBusy(RuntimeError):
 
 class SlotLock:
     def __init__(self, directory: Path, slot: int):
-        self.path = directory / "farm" / f"slot{slot:02d}.lock"
+        self.path = Layout(directory).slot_lock(slot)
         self.slot = slot
         self.fd = -1
 

@@ -16,6 +16,8 @@ from labgrid import Target
 from labgrid.driver import SerialDriver, UBootDriver
 from labgrid.resource import RawSerialPort
 
+from pcinet_sim.layout import Layout
+
 from .config import Chassis
 from .labgrid_parts import PCINetResetDriver, PCINetSlot
 
@@ -34,8 +36,8 @@ def slot_target(ch: Chassis, slot: int, prompt_timeout: float | None = None) -> 
     board = ch.board_types[ch.slots[slot].board]
     # the prompt as a pattern that "crc32 ... ==> 1234abcd" does not match
     t = Target(f"slot{slot:02d}")
-    _bind(RawSerialPort, t, port=str(directory / f"slot{slot:02d}" / "console"))
-    _bind(PCINetSlot, t, slot=slot, control=str(directory / "pcinetd.sock"))
+    _bind(RawSerialPort, t, port=str(Layout(directory).console(slot)))
+    _bind(PCINetSlot, t, slot=slot, control=str(Layout(directory).pcinetd_sock))
     _bind(SerialDriver, t, timeout=ch.timeouts.command)
     _bind(PCINetResetDriver, t, timeout=float(ch.timeouts.prompt))
     _bind(UBootDriver, t, prompt=r"(?<![=])" + re.escape(board.prompt), autoboot=AUTOBOOT,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import faults, netns
 from .defs import const
+from .layout import Layout
 from .lib import VIOLATIONS, Chassis, Config, Side, SimError
 from .paths import (
     atftpd_program,
@@ -349,7 +350,7 @@ def _stop_supervisor(directory: Path, pid: int, timeout: float) -> None:
 
 def cmd_down(args: argparse.Namespace) -> int:
     directory: Path = args.dir.resolve()
-    if not _chassis_present(directory) and not (directory / "supervisor.json").exists():
+    if not _chassis_present(directory) and not Layout(directory).supervisor_state.exists():
         print(f"no chassis in {directory}: nothing to do")
         return 0
     pid = lock_holder(directory)
@@ -358,7 +359,7 @@ def cmd_down(args: argparse.Namespace) -> int:
     elif pid < 0:
         raise CliError(f"the chassis in {directory} is locked by a process that did not "
                        "say who it is; not touching it")
-    if _chassis_present(directory) or (directory / "supervisor.json").exists():
+    if _chassis_present(directory) or Layout(directory).supervisor_state.exists():
         _cleanup_stale(directory, remove_lock=True)
     print(f"chassis in {directory} is down")
     return 0

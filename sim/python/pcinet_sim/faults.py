@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .layout import Layout
 from .lib import Chassis, Side
 from .paths import REPO
 
-FAULT_DIR = "faults"
 FILE_FAULTS = ("flash-write", "no-prompt")
 MODEL_FAULTS = {"link-down": "PCINET_SIM_FAULT_LINK_DOWN"}
 FAULTS = (*FILE_FAULTS, *MODEL_FAULTS)
@@ -44,7 +44,7 @@ def _model_bit(name: str) -> int:
 
 
 def fault_file(directory: Path, slot: int, kind: str) -> Path:
-    return directory / f"slot{slot:02d}" / FAULT_DIR / kind
+    return Layout(directory).fault(slot, kind)
 
 
 def set_fault(directory: Path, slot: int, kind: str, on: bool) -> None:

@@ -32,12 +32,11 @@ from pathlib import Path
 
 from . import netns
 from .defs import const
+from .layout import Layout
 from .lib import Chassis, Side, Slot
 from .paths import atftpd_program, pcinetd_program
 
-STATE_FILE = "supervisor.json"
 LOCK_FILE = "supervisor.lock"
-LOG_DIR = "logs"
 CRASH_WINDOW_S = 2.0  # a board or service that dies this soon after starting...
 CRASH_LIMIT = 5  # ...this many times in a row is marked failed
 SERVICE_START_S = 10.0  # pcinetd and atftpd must be serving within this
@@ -46,7 +45,6 @@ TFTP_DIR = "tftp"  # the default TFTP root, part of the chassis
 TFTP_PORT = 69
 BOARD_DTB = "u-boot.dtb"  # a U-Boot board's device tree with its addresses (uboot-board.sh)
 BOARD_FLASH = "flash.bin"  # a U-Boot board's boot flash (sim/board/bootrom.py)
-FAULT_DIR = "faults"  # slotNN/faults/KIND: an injected fault (pcinet-sim fault)
 MAX_SLOTS = 32
 
 
@@ -143,7 +141,7 @@ def lock_holder(directory: Path) -> int:
 
 
 def state_path(directory: Path) -> Path:
-    return directory / STATE_FILE
+    return Layout(directory).supervisor_state
 
 
 def read_state(directory: Path) -> dict[str, object] | None:
@@ -156,11 +154,11 @@ def read_state(directory: Path) -> dict[str, object] | None:
 
 
 def log_path(directory: Path, slot: int) -> Path:
-    return directory / LOG_DIR / f"slot{slot:02d}.log"
+    return Layout(directory).slot_log(slot)
 
 
 def service_log(directory: Path, name: str) -> Path:
-    return directory / LOG_DIR / f"{name}.log"
+    return Layout(directory).service_log(name)
 
 
 def tail(path: Path, lines: int = 15) -> str:
@@ -202,7 +200,7 @@ class Supervisor:
         self.observers: dict[int, Slot] = {}
         self.stopping = False
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        fifo = directory / "supervisor.fifo"
+        fifo = Layout(directory).supervisor_fifo
         self.fifo = os.open(fifo, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
         self.fifo_buf = b""
 
@@ -234,7 +232,7 @@ class Supervisor:
             # cwd: whatever a board leaves behind (a core file) stays in the chassis
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, close_fds=True,
-                                    cwd=self.dir / LOG_DIR, env=self.board_env(slot))
+                                    cwd=Layout(self.dir).logs, env=self.board_env(slot))
         finally:
             log.close()
         self.procs[slot] = proc
@@ -324,7 +322,7 @@ class Supervisor:
             # boards before their host
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, close_fds=True,
-                                    cwd=self.dir / LOG_DIR, process_group=0)
+                                    cwd=Layout(self.dir).logs, process_group=0)
         finally:
             log.close()
         self.services[svc.name] = proc
@@ -336,7 +334,7 @@ class Supervisor:
 
     def pcinetd_serving(self, proc: subprocess.Popen[bytes]) -> bool:
         """pcinetd makes its socket after every slot is served."""
-        return (self.dir / "pcinetd.sock").exists()
+        return Layout(self.dir).pcinetd_sock.exists()
 
     def atftpd_serving(self, proc: subprocess.Popen[bytes]) -> bool:
         """Its UDP port is bound in the chassis namespace (not ip's, before it execs)."""
@@ -371,7 +369,7 @@ class Supervisor:
         if st.pcinetd.cmd:
             proc = self.start_service(st.pcinetd)
             self.wait_serving(st.pcinetd, proc, self.pcinetd_serving,
-                              f"{self.dir / 'pcinetd.sock'}")
+                              f"{Layout(self.dir).pcinetd_sock}")
         if st.atftpd.cmd and not self.stopping:
             proc = self.start_service(st.atftpd)
             self.wait_serving(st.atftpd, proc, self.atftpd_serving,
@@ -494,7 +492,7 @@ class Supervisor:
     def run(self, ready_fd: int | None) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self.on_signal)
-        (self.dir / LOG_DIR).mkdir(exist_ok=True)
+        Layout(self.dir).logs.mkdir(exist_ok=True)
         try:
             if self.state.netns:
                 netns.create(self.state.netns)
@@ -577,20 +575,21 @@ def remove_chassis(directory: Path, remove_dir: bool, remove_lock: bool,
     tftp_root goes with everything in it: pass only DIR/tftp that the chassis made.
     """
     for slot in range(1, MAX_SLOTS + 1):
-        slot_dir = directory / f"slot{slot:02d}"
+        slot_dir = Layout(directory).slot_dir(slot)
         for name in (BOARD_DTB, BOARD_DTB + ".tmp", BOARD_FLASH, BOARD_FLASH + ".tmp"):
             (slot_dir / name).unlink(missing_ok=True)
         # the boot ROM's unpacked images and the injected faults (uboot-board.sh)
-        for sub in ("boot", FAULT_DIR):
-            shutil.rmtree(slot_dir / sub, ignore_errors=True)
+        for sub in (slot_dir / "boot", Layout(directory).faults(slot)):
+            shutil.rmtree(sub, ignore_errors=True)
     Chassis.destroy(directory)
     if remove_lock:
         (directory / LOCK_FILE).unlink(missing_ok=True)
     # pcinetd.sock/.lock: what a host daemon leaves (its lock stays by design)
-    for name in (STATE_FILE, STATE_FILE.replace(".json", ".tmp"), "supervisor.log",
-                 "pcinetd.sock", "pcinetd.lock"):
-        (directory / name).unlink(missing_ok=True)
-    logs = directory / LOG_DIR
+    layout = Layout(directory)
+    for f in (layout.supervisor_state, layout.supervisor_state.with_suffix(".tmp"),
+              directory / "supervisor.log", layout.pcinetd_sock, layout.pcinetd_lock):
+        f.unlink(missing_ok=True)
+    logs = layout.logs
     if logs.is_dir():
         for f in logs.iterdir():
             f.unlink()

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The runtime layout of a chassis directory: every path the crate's
+processes meet there, spelled once for Python (docs/sim.md "Files").
+
+The C side has its own owner (sim/lib/chassis.c, sim_slot_path()); the
+shell side is handed the slot directory. Slots are numbered 1..N as lab
+engineers number them; NN is two digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paths inside one chassis directory."""
+
+    dir: Path
+
+    # -- per slot --------------------------------------------------------------
+    def slot_dir(self, slot: int) -> Path:
+        return self.dir / f"slot{slot:02d}"
+
+    def console(self, slot: int) -> Path:
+        """The slot's console: a link to pcinetd's pty for it."""
+        return self.slot_dir(slot) / "console"
+
+    def faults(self, slot: int) -> Path:
+        """The slot's injected faults of the file kind (pcinet-sim fault)."""
+        return self.slot_dir(slot) / "faults"
+
+    def fault(self, slot: int, kind: str) -> Path:
+        return self.faults(slot) / kind
+
+    def slot_log(self, slot: int) -> Path:
+        """The slot's board process output, kept by the supervisor."""
+        return self.logs / f"slot{slot:02d}.log"
+
+    # -- the host daemon and the supervisor -------------------------------------
+    @property
+    def pcinetd_sock(self) -> Path:
+        return self.dir / "pcinetd.sock"
+
+    @property
+    def pcinetd_lock(self) -> Path:
+        return self.dir / "pcinetd.lock"
+
+    @property
+    def supervisor_fifo(self) -> Path:
+        return self.dir / "supervisor.fifo"
+
+    @property
+    def supervisor_state(self) -> Path:
+        return self.dir / "supervisor.json"
+
+    @property
+    def logs(self) -> Path:
+        return self.dir / "logs"
+
+    def service_log(self, name: str) -> Path:
+        """pcinetd's or atftpd's output."""
+        return self.logs / f"{name}.log"
+
+    # -- what farm keeps there ---------------------------------------------------
+    @property
+    def farm(self) -> Path:
+        return self.dir / "farm"
+
+    def slot_lock(self, slot: int) -> Path:
+        """farm's lock of a slot (an flock the kernel drops when its holder dies)."""
+        return self.farm / f"slot{slot:02d}.lock"
+
+    def last_result(self, slot: int) -> Path:
+        return self.farm / "last" / f"slot{slot:02d}.json"
+
+    def flash_state(self, slot: int) -> Path:
+        return self.farm / "flash" / f"slot{slot:02d}"

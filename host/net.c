@@ -463,8 +463,15 @@ again:
 		}
 		if (running) {
 			n->board_running_seen = true;
-		} else if (n->board_running_seen || generation_changed(s)) {
-			/* the board dropped this attach, or re-initialised */
+		} else if (n->board_running_seen) {
+			/* unusual: a board stops by clearing VALID first (10.2) */
+			note_error(s, "board cleared RUNNING while still valid: attach of generation %u ended",
+				   n->generation);
+			detach(s, b, false);
+			goto again;
+		} else if (generation_changed(s)) {
+			note_error(s, "board re-initialised its region while attached (generation %u): attach ended",
+				   n->generation);
 			detach(s, b, false);
 			goto again;
 		}

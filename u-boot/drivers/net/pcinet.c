@@ -84,6 +84,7 @@ struct pcinet_local {
  * @err: sticky failure of this start (until stop)
  * @generation: generation published at the last start
  * @wait_start: when we started waiting for the host to attach
+ * @host_detaches: times the host let go of this start's region
  * @host_rxint_off: the host's NET_RXINT_OFF, as last seen
  * @area_local: board-local address of the host area
  * @h2b_cons: h2b descriptors done
@@ -118,6 +119,7 @@ struct pcinet_priv {
 	int err;
 	u32 generation;
 	ulong wait_start;
+	u32 host_detaches;
 	bool host_rxint_off;
 	u32 area_local;
 	u32 h2b_cons;
@@ -375,6 +377,7 @@ static void pcinet_detach(struct pcinet_priv *priv)
 	pcinet_mb();
 	pcinet_hw_status_update(priv->hw, 0, PCINET_NET_STATUS_RUNNING);
 	priv->wait_start = get_timer(0);
+	priv->host_detaches++;
 }
 
 /* The host holds its lease: attach if its part is complete and for this
@@ -472,8 +475,9 @@ static int pcinet_poll_host(struct udevice *dev)
 			return ret;
 	}
 	if (!priv->attached && get_timer(priv->wait_start) > PCINET_ATTACH_MS) {
-		dev_err(dev, "no PCI host attached within %u ms\n",
-			PCINET_ATTACH_MS);
+		/* what the host said, for whoever reads the console log */
+		dev_err(dev, "no PCI host attached within %u ms (host status %#x, %u detaches by the host since the start)\n",
+			PCINET_ATTACH_MS, host, priv->host_detaches);
 		return pcinet_fail(dev, -ENOLINK);
 	}
 	return 0;
@@ -531,6 +535,7 @@ static int pcinet_start(struct udevice *dev)
 
 	priv->started = true;
 	priv->wait_start = get_timer(0);
+	priv->host_detaches = 0;
 	pcinet_hw_status_update(priv->hw, PCINET_NET_REGISTERS_VALID |
 				PCINET_NET_RXINT_OFF, PCINET_NET_STATUS_RUNNING);
 	dev_dbg(dev, "registers valid: generation %u\n", gen);

@@ -476,7 +476,7 @@ static int pcinet_poll_host(struct udevice *dev)
 	}
 	if (!priv->attached && get_timer(priv->wait_start) > PCINET_ATTACH_MS) {
 		/* what the host said, for whoever reads the console log */
-		dev_err(dev, "no PCI host attached within %u ms (host status %#x, %u detaches by the host since the start)\n",
+		dev_err(dev, "no PCI host attached within %u ms (host status 0x%08x, %u detaches by the host since the start)\n",
 			PCINET_ATTACH_MS, host, priv->host_detaches);
 		return pcinet_fail(dev, -ENOLINK);
 	}

@@ -233,6 +233,17 @@ static bool put_u32(struct slot *s, u32 off, u32 v)
 	return !pcinet_sim_bar_write(s->hw, off, &w, sizeof(w));
 }
 
+/* 8.3 steps 4-5: the descriptors are out; then the index, then the doorbell */
+static bool publish_h2b(struct slot *s)
+{
+	if (!put_u32(s, PCINET_CTRL_OFF_H2B_PROD, s->net.h2b_prod)) {
+		bar_write_failed(s, "writing h2b_prod");
+		return false;
+	}
+	kick_board(s);
+	return true;
+}
+
 /* Post b2h buffers up to what we own (8.4 host steps 1-2), no index write */
 static bool post_rx(struct slot *s)
 {
@@ -665,21 +676,13 @@ static void transmit(struct slot *s)
 		n->tx_frames++;
 		n->tx_bytes += (u64)len;
 		if (++batch == NET_BATCH) {
-			if (!put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod)) {
-				bar_write_failed(s, "writing h2b_prod");
+			if (!publish_h2b(s))
 				return;
-			}
-			kick_board(s);
 			batch = 0;
 		}
 	}
-	/* descriptors first, then the index, then the doorbell */
-	if (batch && !put_u32(s, PCINET_CTRL_OFF_H2B_PROD, n->h2b_prod)) {
-		bar_write_failed(s, "writing h2b_prod");
-		return;
-	}
 	if (batch)
-		kick_board(s);
+		publish_h2b(s);
 }
 
 void net_tap_event(struct slot *s, uint32_t events)

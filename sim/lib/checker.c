@@ -259,7 +259,8 @@ void sim_check_dma_share(struct pcinet_sim_slot *s, unsigned int channel,
 
 	if (!size || share_holds(bus, size, pci, len))
 		return;
-	owner = share_owner(s, pci);
+	/* whose memory: the first byte outside our own share */
+	owner = share_owner(s, share_holds(bus, size, pci, 1) ? bus + size : pci);
 	if (owner)
 		snprintf(whose, sizeof(whose), "slot %u's share", owner);
 	else

@@ -541,6 +541,7 @@ TEST(dma_outside_the_slots_share_is_the_boards_violation)
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 1);
 	pcinet_sim_last_violation(obs, text, sizeof(text));
 	CHECK(strstr(text, "board of slot 1") != NULL);
+	CHECK(strstr(text, "slot 2's share") != NULL);
 	/* reading slot 2's memory is one too, and names slot 2 */
 	direct(1, via_window(other + 0x40), cfg.ram_base, 64, 0);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 2);

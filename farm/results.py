@@ -65,7 +65,8 @@ def flash(directory: Path, slot: int) -> tuple[str, str]:
 
 
 def remove(directory: Path) -> None:
-    for d in (Layout(directory).last_result(1).parent, Layout(directory).flash_state(1).parent):
+    layout = Layout(directory)
+    for d in (layout.last_results, layout.flash_states):
         if d.is_dir():
             for f in d.iterdir():
                 f.unlink(missing_ok=True)

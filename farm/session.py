@@ -128,27 +128,27 @@ class SlotSession:
         finally:  # a failed stage's time counts too: it is where the time went
             self.result.stages.append((name, time.monotonic() - t0))
 
-    def host_resets(self) -> int:
-        """How many resets of this board the host has observed."""
-        row = host_request(Layout(self.ch.sim_dir).pcinetd_sock, f"status {self.slot}")["slot"]
-        return int(row["resets_seen"])
+    def host_resets(self) -> int | None:
+        """How many resets of this board the host has observed (None: it does not answer)."""
+        try:
+            row = host_request(self.watch.control, f"status {self.slot}")["slot"]
+            return int(row["resets_seen"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def note_prompt(self) -> None:
-        """Remember the host's reset count at the prompt (None: the host does not say)."""
-        try:
-            self.resets_at_prompt = self.host_resets()
-        except (OSError, ValueError, KeyError, TypeError):
-            self.resets_at_prompt = None
+        """Remember the host's reset count at the prompt."""
+        self.resets_at_prompt = self.host_resets()
 
     def reset_under_us(self) -> str:
         """Why a command must not be typed, or must not be trusted: the board was
         reset after its prompt was caught, not by this session ("" if not)."""
         if self.resets_at_prompt is None:
             return ""
-        try:
-            n = self.host_resets() - self.resets_at_prompt
-        except (OSError, ValueError, KeyError, TypeError):
+        now = self.host_resets()
+        if now is None:
             return ""  # the host does not answer: nothing known either way
+        n = now - self.resets_at_prompt
         if n <= 0:
             return ""
         return (f"the board was reset {n} time(s) after its prompt was caught, not by farm: "

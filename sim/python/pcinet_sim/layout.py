@@ -72,8 +72,18 @@ class Layout:
         """farm's lock of a slot (an flock the kernel drops when its holder dies)."""
         return self.farm / f"slot{slot:02d}.lock"
 
+    @property
+    def last_results(self) -> Path:
+        """Each slot's last command and its outcome, for farm status."""
+        return self.farm / "last"
+
     def last_result(self, slot: int) -> Path:
-        return self.farm / "last" / f"slot{slot:02d}.json"
+        return self.last_results / f"slot{slot:02d}.json"
+
+    @property
+    def flash_states(self) -> Path:
+        """What farm last wrote into each slot's flash."""
+        return self.farm / "flash"
 
     def flash_state(self, slot: int) -> Path:
-        return self.farm / "flash" / f"slot{slot:02d}"
+        return self.flash_states / f"slot{slot:02d}"

@@ -90,11 +90,32 @@ class Kernel:
     def net(self, name: str) -> str:
         return self.sh(f"cat /sys/class/net/{NET}/{name} 2>/dev/null || echo -").strip()
 
-    def command(self, line: str, timeout: float = 30, expect: str = re.escape(PROMPT)) -> str:
-        """A U-Boot command typed into the guest's ttyPCINet0: what came back."""
+    def command(self, line: str, timeout: float = 30, expect: str | None = None) -> str:
+        """A U-Boot command typed into the guest's ttyPCINet0: what came back.
+
+        By default the answer ends at the first prompt after the line's own
+        echo, so a prompt the board printed earlier (one the test did not
+        wait for) is skipped rather than taken for this command's end.
+        """
+        if expect is None:
+            expect = re.escape(line) + r"\r\n.*?" + re.escape(PROMPT)
         ans = self.guest.con(line + "\r", expect, timeout)
         assert ans["ok"], f"{line!r}: no {expect!r} in {timeout} s; got {ans['data'][-2000:]!r}"
         return str(ans["data"])
+
+    def sync(self, timeout: float = 30) -> None:
+        """The board at an empty prompt, everything it said before consumed.
+
+        When the tty opens the board may still count down its autoboot
+        (which takes the first byte typed and drops it) or may have finished
+        it and printed its prompt already. So: one key (a CR) and a prompt,
+        then a marker echo whose answer ends the sync; a second prompt (the
+        board's own, then the answer to the CR) is consumed with it rather
+        than left for a later command to take as its end.
+        """
+        self.command("", timeout, expect=re.escape(PROMPT))
+        token = secrets.token_hex(8)
+        self.command(f"echo {token}", timeout, expect=r"\r\n" + token + re.escape(PROMPT))
 
     def wait_for(self, what: str, cond: str, timeout: float = 10) -> None:
         """Until the guest's shell condition holds (polled in the guest)."""
@@ -183,7 +204,7 @@ def _bind(k: Kernel) -> None:
     assert f"/dev/{ttys}" == TTY, out
     k.sh(f"ip link set {NET} up")
     k.guest.con_open(TTY)
-    k.command("", 30)  # the board's prompt, over the driver's console
+    k.sync()  # the board's prompt, over the driver's console
     k.pcidev = pcidev
 
 
@@ -327,7 +348,7 @@ def test_reset_brings_board_back(kernel: Kernel) -> None:
     k.timings["reset_to_prompt"] = time.monotonic() - t0
     assert ans["hangups"] >= 1, "the reset did not hang the tty up"
     k.wait_for("the reset counted", f"[ $(cat {k.pcidev}/resets) -gt {resets} ]", 10)
-    k.command("", 10)
+    k.sync(10)
     _start_tftpd(k)
     data = os.urandom(256 * 1024)
     k.timings["tftp_after_reset"] = k.tftp("image-after-reset", data)

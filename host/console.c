@@ -15,6 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <pcinet_sim.h>
+
 #include "console.h"
 #include "slot.h"
 #include "util.h"
@@ -56,7 +58,12 @@ int console_open(struct slot *s, const char *dir)
 	cfmakeraw(&tio);
 	if (tcsetattr(c->slave, TCSANOW, &tio))
 		goto fail;
-	snprintf(c->link, sizeof(c->link), "%s/slot%02u/console", dir, s->num);
+	err = pcinet_sim_path(dir, s->num, PCINET_SIM_FILE_CONSOLE, c->link,
+			      sizeof(c->link));
+	if (err) {
+		errno = -err;
+		goto fail;
+	}
 	if (unlink(c->link) && errno != ENOENT)
 		goto fail;
 	if (symlink(c->pts, c->link)) {

@@ -13,6 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <pcinet_sim.h>
+
 #include "control.h"
 #include "util.h"
 
@@ -42,9 +44,11 @@ int control_open(struct daemon *d)
 	int fd, err;
 
 	dmn = d;
-	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/pcinetd.sock",
-			     d->dir) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
+	/* -ENAMETOOLONG for a path a socket address cannot hold */
+	err = pcinet_sim_path(d->dir, 0, PCINET_SIM_FILE_PCINETD_SOCK,
+			      sock_path, sizeof(sa.sun_path));
+	if (err)
+		return err;
 	strcpy(sa.sun_path, sock_path);
 	/* The daemon lock is ours: a socket file here is a dead daemon's */
 	unlink(sock_path);

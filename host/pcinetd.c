@@ -29,6 +29,8 @@
 
 #include <arpa/inet.h>
 
+#include <pcinet_sim.h>
+
 #include "control.h"
 #include "daemon.h"
 #include "loop.h"
@@ -103,17 +105,17 @@ static int parse_list(const char *list, bool *want)
 static int take_daemon_lock(const char *dir)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/pcinetd.lock", dir) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
+	err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_PCINETD_LOCK, path,
+			      sizeof(path));
+	if (err)
+		return err;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}

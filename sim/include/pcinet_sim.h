@@ -2,16 +2,9 @@
 /*
  * libpcinetsim: the simulated MPC83xx agent hardware of a PCINet chassis.
  *
- * A chassis lives in a runtime directory (see docs/sim.md):
- *   DIR/chassis.conf        geometry, "key value" lines
- *   DIR/host-mem            host DMA memory (PCI bus addresses host_mem_bus..)
- *   DIR/supervisor.fifo     reset requests for the supervisor
- * Slots are numbered 1..slots, as lab engineers number them; NN is two digits.
- *   DIR/slotNN/immr         the 1 MiB IMMR register image
- *   DIR/slotNN/ram          board RAM, local addresses ram_base..
- *   DIR/slotNN/state        model state: lock, reset epoch, checker counters
- *   DIR/slotNN/irq-host     FIFO: the slot's INTA toward the host
- *   DIR/slotNN/irq-board    FIFO: the message-unit/DMA interrupt to the board
+ * A chassis lives in a runtime directory DIR (docs/sim.md); enum
+ * pcinet_sim_file below names its files and pcinet_sim_path() spells them.
+ * Slots are numbered 1..slots, as lab engineers number them.
  *
  * Every process that plays a part (a board, the host, a test, the supervisor)
  * opens the chassis and a slot handle for its side; the register side effects
@@ -47,6 +40,28 @@ struct pcinet_sim_config {
 #define PCINET_SIM_DEFAULT_RAM_SIZE	0x00100000u	/* 1 MiB */
 #define PCINET_SIM_DEFAULT_HOST_BUS	0x10000000u
 #define PCINET_SIM_DEFAULT_HOST_SIZE	0x04000000u	/* 64 MiB */
+
+/*
+ * The chassis' runtime layout, spelled once for C: what pcinet_sim_path()
+ * makes of DIR, a slot and one of these. NN is the slot, two digits.
+ */
+enum pcinet_sim_file {
+	/* DIR/<name>: slot 0 */
+	PCINET_SIM_FILE_CONF = 0,	  /* chassis.conf: the geometry */
+	PCINET_SIM_FILE_HOST_MEM,	  /* host-mem: host DMA memory */
+	PCINET_SIM_FILE_SUPERVISOR_FIFO,  /* supervisor.fifo: reset notices */
+	PCINET_SIM_FILE_PCINETD_SOCK,	  /* pcinetd.sock: control socket */
+	PCINET_SIM_FILE_PCINETD_LOCK,	  /* pcinetd.lock: one pcinetd */
+	/* DIR/slotNN/<name>: slot 1..PCINET_SIM_MAX_SLOTS */
+	PCINET_SIM_FILE_SLOT_DIR,	  /* DIR/slotNN itself */
+	PCINET_SIM_FILE_IMMR,		  /* immr: the 1 MiB register image */
+	PCINET_SIM_FILE_RAM,		  /* ram: board RAM at ram_base */
+	PCINET_SIM_FILE_STATE,		  /* state: lock, epoch, checker */
+	PCINET_SIM_FILE_IRQ_HOST,	  /* irq-host: FIFO, INTA to the host */
+	PCINET_SIM_FILE_IRQ_BOARD,	  /* irq-board: FIFO, to the board CPU */
+	PCINET_SIM_FILE_CONSOLE,	  /* console: link to pcinetd's pty */
+	PCINET_SIM_FILES
+};
 
 enum pcinet_sim_side {
 	PCINET_SIM_BOARD = 0,	/* the board CPU: local IMMR and RAM access */
@@ -85,6 +100,16 @@ struct pcinet_sim_slot;
 
 /* Fill cfg with the defaults */
 void pcinet_sim_config_default(struct pcinet_sim_config *cfg);
+
+/*
+ * The path of file in the chassis directory dir, into out (len bytes):
+ * DIR/slotNN/<file> for a slot's file, DIR/<file> for the chassis' own.
+ * Returns 0; -EINVAL for an unknown file or a slot that does not fit it
+ * (0 for the chassis' files, 1..PCINET_SIM_MAX_SLOTS for a slot's);
+ * -ENAMETOOLONG when out is too short. On error out holds "".
+ */
+int pcinet_sim_path(const char *dir, unsigned int slot,
+		    enum pcinet_sim_file file, char *out, size_t len);
 
 /*
  * Create the chassis files in dir (which must exist and hold no chassis).

@@ -14,9 +14,31 @@
 
 #include "sim_internal.h"
 
-/* What a chassis is made of, and the console link a host daemon may leave */
-static const char *const slot_files[] = { "immr", "ram", "state",
-					  "irq-host", "irq-board", "console" };
+/* The runtime layout (enum pcinet_sim_file): each name, written once */
+static const struct {
+	const char *name;	/* NULL: the slot directory itself */
+	bool per_slot;
+} sim_files[PCINET_SIM_FILES] = {
+	[PCINET_SIM_FILE_CONF]		  = { "chassis.conf", false },
+	[PCINET_SIM_FILE_HOST_MEM]	  = { "host-mem", false },
+	[PCINET_SIM_FILE_SUPERVISOR_FIFO] = { "supervisor.fifo", false },
+	[PCINET_SIM_FILE_PCINETD_SOCK]	  = { "pcinetd.sock", false },
+	[PCINET_SIM_FILE_PCINETD_LOCK]	  = { "pcinetd.lock", false },
+	[PCINET_SIM_FILE_SLOT_DIR]	  = { NULL, true },
+	[PCINET_SIM_FILE_IMMR]		  = { "immr", true },
+	[PCINET_SIM_FILE_RAM]		  = { "ram", true },
+	[PCINET_SIM_FILE_STATE]		  = { "state", true },
+	[PCINET_SIM_FILE_IRQ_HOST]	  = { "irq-host", true },
+	[PCINET_SIM_FILE_IRQ_BOARD]	  = { "irq-board", true },
+	[PCINET_SIM_FILE_CONSOLE]	  = { "console", true },
+};
+
+/* What a slot is made of, and the console link a host daemon may leave */
+static const enum pcinet_sim_file slot_files[] = {
+	PCINET_SIM_FILE_IMMR, PCINET_SIM_FILE_RAM, PCINET_SIM_FILE_STATE,
+	PCINET_SIM_FILE_IRQ_HOST, PCINET_SIM_FILE_IRQ_BOARD,
+	PCINET_SIM_FILE_CONSOLE
+};
 
 void pcinet_sim_config_default(struct pcinet_sim_config *cfg)
 {
@@ -44,23 +66,33 @@ static int config_check(const struct pcinet_sim_config *c)
 	return 0;
 }
 
-int sim_slot_path(const char *dir, unsigned int slot, const char *leaf,
-		  char *out, size_t len)
+int pcinet_sim_path(const char *dir, unsigned int slot,
+		    enum pcinet_sim_file file, char *out, size_t len)
 {
+	const char *name;
 	int n;
 
-	if (leaf)
-		n = snprintf(out, len, "%s/slot%02u/%s", dir, slot, leaf);
+	if (len)
+		out[0] = '\0';
+	if ((unsigned int)file >= PCINET_SIM_FILES)
+		return -EINVAL;
+	name = sim_files[file].name;
+	if (!sim_files[file].per_slot)
+		n = slot ? -1 : snprintf(out, len, "%s/%s", dir, name);
+	else if (slot < 1 || slot > PCINET_SIM_MAX_SLOTS)
+		n = -1;
+	else if (name)
+		n = snprintf(out, len, "%s/slot%02u/%s", dir, slot, name);
 	else
 		n = snprintf(out, len, "%s/slot%02u", dir, slot);
-	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
-}
-
-static int dir_path(const char *dir, const char *leaf, char *out, size_t len)
-{
-	int n = snprintf(out, len, "%s/%s", dir, leaf);
-
-	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= len) {
+		if (len)
+			out[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
 }
 
 int sim_map_file(const char *path, size_t size, bool create, void **out)
@@ -99,7 +131,7 @@ static int write_config(const char *dir, const struct pcinet_sim_config *c,
 	FILE *f;
 	int err;
 
-	err = dir_path(dir, SIM_CONF_NAME, path, sizeof(path));
+	err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_CONF, path, sizeof(path));
 	if (err)
 		return err;
 	f = fopen(path, "wx");
@@ -125,7 +157,7 @@ static int read_config(const char *dir, struct pcinet_sim_config *c,
 	FILE *f;
 	int err;
 
-	err = dir_path(dir, SIM_CONF_NAME, path, sizeof(path));
+	err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_CONF, path, sizeof(path));
 	if (err)
 		return err;
 	f = fopen(path, "re");
@@ -201,32 +233,38 @@ static int create_slot(const char *dir, unsigned int slot,
 	void *p;
 	int err;
 
-	err = sim_slot_path(dir, slot, NULL, path, sizeof(path));
+	err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_SLOT_DIR,
+			      path, sizeof(path));
 	if (err)
 		return err;
 	if (mkdir(path, 0700) < 0)
 		return -errno;
-	err = sim_slot_path(dir, slot, "immr", path, sizeof(path));
+	err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_IMMR,
+			      path, sizeof(path));
 	if (!err)
 		err = sim_map_file(path, M83XX_IMMR_SIZE, true, &p);
 	if (err)
 		return err;
 	munmap(p, M83XX_IMMR_SIZE);	/* zero-filled: reset values below */
-	err = sim_slot_path(dir, slot, "ram", path, sizeof(path));
+	err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_RAM,
+			      path, sizeof(path));
 	if (!err)
 		err = sim_map_file(path, c->ram_size, true, &p);
 	if (err)
 		return err;
 	munmap(p, c->ram_size);
-	err = sim_slot_path(dir, slot, "state", path, sizeof(path));
+	err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_STATE,
+			      path, sizeof(path));
 	if (!err)
 		err = init_state(path);
 	if (!err)
-		err = sim_slot_path(dir, slot, "irq-host", path, sizeof(path));
+		err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_IRQ_HOST,
+				      path, sizeof(path));
 	if (!err)
 		err = make_fifo(path);
 	if (!err)
-		err = sim_slot_path(dir, slot, "irq-board", path, sizeof(path));
+		err = pcinet_sim_path(dir, slot, PCINET_SIM_FILE_IRQ_BOARD,
+				      path, sizeof(path));
 	if (!err)
 		err = make_fifo(path);
 	return err;
@@ -271,7 +309,8 @@ static int map_host_mem(const char *dir, const char *external, uint64_t size,
 
 	if (external && external[0])
 		return map_external(external, size, out);
-	err = dir_path(dir, SIM_HOST_MEM_NAME, path, sizeof(path));
+	err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_HOST_MEM,
+			      path, sizeof(path));
 	return err ? err : sim_map_file(path, size, create, out);
 }
 
@@ -297,7 +336,7 @@ int pcinet_sim_chassis_create_ext(const char *dir,
 			      strlen(host_mem_path) >= SIM_PATH_MAX ||
 			      strpbrk(host_mem_path, "\n\r")))
 		return -EINVAL;
-	err = dir_path(dir, SIM_CONF_NAME, path, sizeof(path));
+	err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_CONF, path, sizeof(path));
 	if (err)
 		return err;
 	if (access(path, F_OK) == 0)
@@ -315,7 +354,8 @@ int pcinet_sim_chassis_create_ext(const char *dir,
 				   true, &p);
 	if (!err) {
 		munmap(p, cfg->host_mem_size);
-		err = dir_path(dir, SIM_SUPERVISOR_FIFO, path, sizeof(path));
+		err = pcinet_sim_path(dir, 0, PCINET_SIM_FILE_SUPERVISOR_FIFO,
+				      path, sizeof(path));
 	}
 	if (!err)
 		err = make_fifo(path);
@@ -364,18 +404,21 @@ int pcinet_sim_chassis_destroy(const char *dir)
 
 	for (slot = 1; slot <= PCINET_SIM_MAX_SLOTS; slot++) {
 		for (i = 0; i < sizeof(slot_files) / sizeof(slot_files[0]); i++) {
-			if (!sim_slot_path(dir, slot, slot_files[i], path,
-					   sizeof(path)))
+			if (!pcinet_sim_path(dir, slot, slot_files[i], path,
+					     sizeof(path)))
 				remove_quiet(path, false);
 		}
-		if (!sim_slot_path(dir, slot, NULL, path, sizeof(path)))
+		if (!pcinet_sim_path(dir, slot, PCINET_SIM_FILE_SLOT_DIR,
+				     path, sizeof(path)))
 			remove_quiet(path, true);
 	}
-	if (!dir_path(dir, SIM_SUPERVISOR_FIFO, path, sizeof(path)))
+	if (!pcinet_sim_path(dir, 0, PCINET_SIM_FILE_SUPERVISOR_FIFO,
+			     path, sizeof(path)))
 		remove_quiet(path, false);
-	if (!dir_path(dir, SIM_HOST_MEM_NAME, path, sizeof(path)))
+	if (!pcinet_sim_path(dir, 0, PCINET_SIM_FILE_HOST_MEM,
+			     path, sizeof(path)))
 		remove_quiet(path, false);
-	if (!dir_path(dir, SIM_CONF_NAME, path, sizeof(path)))
+	if (!pcinet_sim_path(dir, 0, PCINET_SIM_FILE_CONF, path, sizeof(path)))
 		remove_quiet(path, false);
 	return 0;
 }
@@ -405,7 +448,8 @@ struct pcinet_sim_chassis *pcinet_sim_chassis_open(const char *dir)
 	if (err)
 		goto fail;
 	ch->host_mem = p;
-	if (!dir_path(dir, SIM_SUPERVISOR_FIFO, path, sizeof(path)))
+	if (!pcinet_sim_path(dir, 0, PCINET_SIM_FILE_SUPERVISOR_FIFO,
+			     path, sizeof(path)))
 		ch->supervisor_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	return ch;
 fail:
@@ -436,12 +480,13 @@ void *pcinet_sim_host_mem(struct pcinet_sim_chassis *ch)
 	return ch->host_mem;
 }
 
-static int open_fifo(const char *dir, unsigned int slot, const char *leaf)
+static int open_fifo(const char *dir, unsigned int slot,
+		     enum pcinet_sim_file fifo)
 {
 	char path[SIM_PATH_MAX];
 	int fd;
 
-	if (sim_slot_path(dir, slot, leaf, path, sizeof(path)))
+	if (pcinet_sim_path(dir, slot, fifo, path, sizeof(path)))
 		return -1;
 	/* O_RDWR: a FIFO opened so never blocks and always has a reader */
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -470,19 +515,22 @@ struct pcinet_sim_slot *pcinet_sim_slot_open(struct pcinet_sim_chassis *ch,
 	s->index = slot;
 	s->side = side;
 	s->irq_fd[0] = s->irq_fd[1] = -1;
-	err = sim_slot_path(ch->dir, slot, "immr", path, sizeof(path));
+	err = pcinet_sim_path(ch->dir, slot, PCINET_SIM_FILE_IMMR,
+			      path, sizeof(path));
 	if (!err)
 		err = sim_map_file(path, M83XX_IMMR_SIZE, false, &p);
 	if (err)
 		goto fail;
 	s->immr = p;
-	err = sim_slot_path(ch->dir, slot, "ram", path, sizeof(path));
+	err = pcinet_sim_path(ch->dir, slot, PCINET_SIM_FILE_RAM,
+			      path, sizeof(path));
 	if (!err)
 		err = sim_map_file(path, ch->cfg.ram_size, false, &p);
 	if (err)
 		goto fail;
 	s->ram = p;
-	err = sim_slot_path(ch->dir, slot, "state", path, sizeof(path));
+	err = pcinet_sim_path(ch->dir, slot, PCINET_SIM_FILE_STATE,
+			      path, sizeof(path));
 	if (!err)
 		err = sim_map_file(path, sizeof(*s->st), false, &p);
 	if (err)
@@ -493,8 +541,10 @@ struct pcinet_sim_slot *pcinet_sim_slot_open(struct pcinet_sim_chassis *ch,
 		err = -EINVAL;
 		goto fail;
 	}
-	s->irq_fd[PCINET_SIM_BOARD] = open_fifo(ch->dir, slot, "irq-board");
-	s->irq_fd[PCINET_SIM_HOST] = open_fifo(ch->dir, slot, "irq-host");
+	s->irq_fd[PCINET_SIM_BOARD] = open_fifo(ch->dir, slot,
+						PCINET_SIM_FILE_IRQ_BOARD);
+	s->irq_fd[PCINET_SIM_HOST] = open_fifo(ch->dir, slot,
+					       PCINET_SIM_FILE_IRQ_HOST);
 	if (s->irq_fd[0] < 0 || s->irq_fd[1] < 0) {
 		err = -errno;
 		goto fail;

@@ -236,7 +236,8 @@ static unsigned int share_owner(struct pcinet_sim_slot *s, uint64_t pci)
 
 	for (slot = 1; slot <= s->ch->cfg.slots && !owner; slot++) {
 		if (slot == s->index ||
-		    sim_slot_path(s->ch->dir, slot, "state", path, sizeof(path)) ||
+		    pcinet_sim_path(s->ch->dir, slot, PCINET_SIM_FILE_STATE,
+				    path, sizeof(path)) ||
 		    sim_map_file(path, sizeof(*st), false, &p))
 			continue;
 		st = p;

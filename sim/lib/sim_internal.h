@@ -12,9 +12,6 @@
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
 #define SIM_STATE_VERSION	4
-#define SIM_CONF_NAME		"chassis.conf"
-#define SIM_HOST_MEM_NAME	"host-mem"
-#define SIM_SUPERVISOR_FIFO	"supervisor.fifo"
 #define SIM_PATH_MAX		512
 
 /* Model state of one slot, shared by every process through slotNN/state */
@@ -57,8 +54,6 @@ struct pcinet_sim_slot {
 void sim_host_activity(struct pcinet_sim_slot *s);
 
 /* chassis.c */
-int sim_slot_path(const char *dir, unsigned int slot, const char *leaf,
-		  char *out, size_t len);
 int sim_map_file(const char *path, size_t size, bool create, void **out);
 
 /* lock.c */

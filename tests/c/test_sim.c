@@ -735,7 +735,8 @@ TEST(external_host_memory)
 	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, mem), -EINVAL);
 	ext.host_mem_size = 0x100000;
 	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, "a\nb"), -EINVAL);
-	snprintf(conf, sizeof(conf), "%s/chassis.conf", other);
+	CHECK_EQ(pcinet_sim_path(other, 0, PCINET_SIM_FILE_CONF, conf,
+				 sizeof(conf)), 0);
 	CHECK(access(conf, F_OK) < 0);
 
 	CHECK_EQ(pcinet_sim_chassis_create_ext(other, &ext, mem), 0);
@@ -748,7 +749,8 @@ TEST(external_host_memory)
 	if (f)
 		fclose(f);
 	CHECK(seen);
-	snprintf(line, sizeof(line), "%s/host-mem", other);
+	CHECK_EQ(pcinet_sim_path(other, 0, PCINET_SIM_FILE_HOST_MEM, line,
+				 sizeof(line)), 0);
 	CHECK(access(line, F_OK) < 0);		/* no file of its own */
 
 	ech = pcinet_sim_chassis_open(other);
@@ -781,6 +783,89 @@ TEST(external_host_memory)
 	CHECK(access(mem, F_OK) == 0);		/* never removed */
 	close(fd);
 	unlink(mem);
+}
+
+/* ---- the runtime layout ---------------------------------------------- */
+
+static bool path_is(unsigned int slot, enum pcinet_sim_file file,
+		    const char *want)
+{
+	char path[64];
+
+	return !pcinet_sim_path("/run/c", slot, file, path, sizeof(path)) &&
+	       !strcmp(path, want);
+}
+
+/* What docs/sim.md and Python's pcinet_sim.layout spell, in C */
+TEST(runtime_layout_paths)
+{
+	CHECK(path_is(0, PCINET_SIM_FILE_CONF, "/run/c/chassis.conf"));
+	CHECK(path_is(0, PCINET_SIM_FILE_HOST_MEM, "/run/c/host-mem"));
+	CHECK(path_is(0, PCINET_SIM_FILE_SUPERVISOR_FIFO,
+		      "/run/c/supervisor.fifo"));
+	CHECK(path_is(0, PCINET_SIM_FILE_PCINETD_SOCK, "/run/c/pcinetd.sock"));
+	CHECK(path_is(0, PCINET_SIM_FILE_PCINETD_LOCK, "/run/c/pcinetd.lock"));
+	CHECK(path_is(1, PCINET_SIM_FILE_SLOT_DIR, "/run/c/slot01"));
+	CHECK(path_is(2, PCINET_SIM_FILE_IMMR, "/run/c/slot02/immr"));
+	CHECK(path_is(9, PCINET_SIM_FILE_RAM, "/run/c/slot09/ram"));
+	CHECK(path_is(10, PCINET_SIM_FILE_STATE, "/run/c/slot10/state"));
+	CHECK(path_is(19, PCINET_SIM_FILE_IRQ_HOST, "/run/c/slot19/irq-host"));
+	CHECK(path_is(32, PCINET_SIM_FILE_IRQ_BOARD,
+		      "/run/c/slot32/irq-board"));
+	CHECK(path_is(7, PCINET_SIM_FILE_CONSOLE, "/run/c/slot07/console"));
+}
+
+TEST(runtime_layout_refuses_what_it_cannot_spell)
+{
+	char path[64], exact[sizeof("/run/c/slot07/console")];
+
+	/* A slot's file needs a slot, the chassis' own files take none */
+	strcpy(path, "old");
+	CHECK_EQ(pcinet_sim_path("/run/c", 0, PCINET_SIM_FILE_CONSOLE, path,
+				 sizeof(path)), -EINVAL);
+	CHECK(!path[0]);
+	CHECK_EQ(pcinet_sim_path("/run/c", PCINET_SIM_MAX_SLOTS + 1,
+				 PCINET_SIM_FILE_STATE, path, sizeof(path)),
+		 -EINVAL);
+	CHECK_EQ(pcinet_sim_path("/run/c", 1, PCINET_SIM_FILE_PCINETD_SOCK,
+				 path, sizeof(path)), -EINVAL);
+	CHECK_EQ(pcinet_sim_path("/run/c", 1, PCINET_SIM_FILES, path,
+				 sizeof(path)), -EINVAL);
+	/* Too long is an error and an empty string, never a shorter path */
+	CHECK_EQ(pcinet_sim_path("/run/c", 7, PCINET_SIM_FILE_CONSOLE, exact,
+				 sizeof(exact)), 0);
+	CHECK(!strcmp(exact, "/run/c/slot07/console"));
+	CHECK_EQ(pcinet_sim_path("/run/c", 7, PCINET_SIM_FILE_CONSOLE, exact,
+				 sizeof(exact) - 1), -ENAMETOOLONG);
+	CHECK(!exact[0]);
+	CHECK_EQ(pcinet_sim_path("/run/c", 0, PCINET_SIM_FILE_CONF, exact, 0),
+		 -ENAMETOOLONG);
+}
+
+/* A chassis is made where the helper says, and goes from there */
+TEST(runtime_layout_is_where_the_chassis_is)
+{
+	static const enum pcinet_sim_file made[] = {
+		PCINET_SIM_FILE_SLOT_DIR, PCINET_SIM_FILE_IMMR,
+		PCINET_SIM_FILE_RAM, PCINET_SIM_FILE_STATE,
+		PCINET_SIM_FILE_IRQ_HOST, PCINET_SIM_FILE_IRQ_BOARD,
+	};
+	char path[128];
+	unsigned int slot, i;
+
+	for (slot = 1; slot <= cfg.slots; slot++) {
+		for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			CHECK_EQ(pcinet_sim_path(dir, slot, made[i], path,
+						 sizeof(path)), 0);
+			CHECK(access(path, F_OK) == 0);
+		}
+	}
+	CHECK_EQ(pcinet_sim_path(dir, 0, PCINET_SIM_FILE_SUPERVISOR_FIFO, path,
+				 sizeof(path)), 0);
+	CHECK(access(path, F_OK) == 0);
+	CHECK_EQ(pcinet_sim_path(dir, cfg.slots + 1, PCINET_SIM_FILE_SLOT_DIR,
+				 path, sizeof(path)), 0);
+	CHECK(access(path, F_OK) < 0);		/* no such slot in this one */
 }
 
 int main(void)

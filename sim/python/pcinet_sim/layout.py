@@ -2,8 +2,8 @@
 """The runtime layout of a chassis directory: every path the crate's
 processes meet there, spelled once for Python (docs/sim.md "Files").
 
-The C side has its own owner (sim/lib/chassis.c, sim_slot_path()); the
-shell side is handed the slot directory. Slots are numbered 1..N as lab
+The C side has its own owner (pcinet_sim_path() and enum pcinet_sim_file in
+sim/include/pcinet_sim.h); the shell side is handed the slot directory. Slots are numbered 1..N as lab
 engineers number them; NN is two digits.
 """
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run U-Boot sandbox as the board in SLOT of the simulated chassis in DIR:
+# Run U-Boot sandbox as the board in SLOT of the simulated chassis in DIR,
+# its files in the slot's directory PCINET_SLOT_DIR (DIR/slotNN):
 #   pcinet-sim up --board sim/board/uboot-board.sh
 # Its console and Ethernet are the PCINet drivers on the simulated MPC83xx
 # (the device tree has nothing else), so its own stdout stays quiet.
@@ -24,6 +25,8 @@
 # (-c, then -i: carry on as usual).
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 CHASSIS_DIR SLOT" >&2; exit 2; }
+# DIR/slotNN, named by the supervisor (pcinet_sim.layout), not spelled here
+slot_dir=${PCINET_SLOT_DIR:?is not set: run the board by pcinet-sim up --board $0}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 uboot=${PCINET_UBOOT:-$here/build/u-boot-sandbox}
 dtb=$uboot/arch/sandbox/dts/pcinet-board.dtb
@@ -36,7 +39,6 @@ command -v fdtput >/dev/null || {
 	echo "$0: fdtput is missing: apt-get install device-tree-compiler" >&2
 	exit 1
 }
-slot_dir=$(printf '%s/slot%02d' "$1" "$2")
 own=$slot_dir/u-boot.dtb
 mkdir -p "$slot_dir/faults"
 cp "$dtb" "$own.tmp"

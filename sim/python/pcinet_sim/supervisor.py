@@ -214,8 +214,11 @@ class Supervisor:
         return board
 
     def board_env(self, slot: int) -> dict[str, str]:
-        """The caller's environment, and with a subnet the slot's addresses."""
+        """The caller's environment, the slot's directory (a board script finds
+        its files there, never spelling the chassis' layout itself) and, with a
+        subnet, the slot's addresses."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PCINET_SLOT_")}
+        env["PCINET_SLOT_DIR"] = str(Layout(self.dir).slot_dir(slot))
         if self.net is not None:
             host_addr, board_addr = netns.slot_addresses(self.net, slot)
             env.update(PCINET_SLOT_IPADDR=board_addr, PCINET_SLOT_SERVERIP=host_addr,

@@ -8,13 +8,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .config import Chassis
+from .crate import ensure_sim_up, pick_slots, result_table, slot_list, tftp_root
+from .errors import USAGE, FarmError
 from .parallel import Progress, no_progress, run_per_slot
-from .session import SlotResult, SlotSession, crashed, summary
+from .results import SlotResult, crashed, summary
+from .session import SlotSession
 from .slotlock import SlotBusy
-from .staging import Image
+from .staging import Image, stage
 
 # where a device tree goes when there is one: above the kernel's room
 DTB_OFFSET = 0x2000000
+
+
+def command(ch: Chassis, slots: list[int], every: bool, kernel: Path | None,
+            dtb: Path | None, log_dir: Path | None) -> int:
+    """farm boot SLOT... | --all [--kernel F] [--dtb F] [--log-dir D]; its exit code."""
+    picked = pick_slots(ch, slots, every)
+    kernel = kernel or ch.images.get("kernel")
+    if kernel is None:
+        raise FarmError("no kernel: give --kernel F or images.kernel in the chassis file", USAGE)
+    dtb = dtb or ch.images.get("dtb")
+    for what, f in (("kernel", kernel), ("device tree", dtb)):
+        if f is not None and not Path(f).is_file():
+            raise FarmError(f"{what} {f}: no such file", USAGE)
+    ensure_sim_up(ch)
+    image, *rest = stage([Path(kernel)] + ([Path(dtb)] if dtb else []), tftp_root(ch))
+    fdt = rest[0] if rest else None
+    log_dir = log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
+    print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}"
+          + (f", device tree {fdt.name}, {fdt.size} bytes" if fdt else "")
+          + f", on {slot_list(picked)}", flush=True)
+    return result_table(ch, "boot", boot(ch.file, picked, image, fdt, log_dir), log_dir)
 
 
 def boot_one(slot: int, chassis_file: Path, kernel: Image, dtb: Image | None, log_dir: Path,

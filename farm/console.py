@@ -15,16 +15,32 @@ import termios
 import tty
 from pathlib import Path
 
+from pcinet_sim.layout import Layout
+
+from .config import Chassis
+from .crate import ensure_sim_up
+from .errors import USAGE, FarmError
+from .slotlock import SlotLock
+
 ESCAPE = b"\x1d"  # Ctrl-]
+
+
+def command(ch: Chassis, slot: int, log: Path | None, listen_only: bool) -> int:
+    """farm console SLOT [--log F] [--listen-only]: the terminal, holding the
+    slot's lock (SlotBusy, a FarmError, names who else holds it)."""
+    if slot not in ch.slots:
+        raise FarmError(f"slot {slot} is not in {ch.file}", USAGE)
+    ensure_sim_up(ch)
+    with SlotLock(ch.sim_dir, slot):
+        return run(Layout(ch.sim_dir).console(slot), slot, log, listen_only)
 
 
 def run(console: Path, slot: int, log: Path | None, listen_only: bool) -> int:
     try:
         fd = os.open(console, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
     except OSError as e:
-        print(f"farm console: slot {slot}: {console}: {e.strerror} (is the host daemon up?)",
-              file=sys.stderr)
-        return 1
+        raise FarmError(f"slot {slot}: {console}: {e.strerror} (is the host daemon up?)"
+                        ) from None
     tty.setraw(fd, termios.TCSANOW)
     logf = open(log, "ab") if log else None  # noqa: SIM115 - closed below
     stdin = sys.stdin.fileno()

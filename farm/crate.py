@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The crate as farm's commands see it: which slots a command works on, the
-simulated chassis brought up or down, the TFTP root, the result table.
+simulated chassis brought up or down, the TFTP root, each slot at a glance,
+the result table.
 
-Below every command module (cli.py parses and dispatches, testrun.py runs
-the nightly suite): they import this, never each other.
+Below every command module (boot, reboot, reflash, test, console, status),
+which import this and never each other; cli.py, above them, only parses and
+dispatches. What cannot be done is a FarmError with its exit code, raised
+here and printed once by farm.cli.main.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import sys
 from pathlib import Path
+from typing import Any
 
 from pcinet_sim import cli as sim_cli
 from pcinet_sim.layout import Layout
@@ -19,7 +21,9 @@ from pcinet_sim.supervisor import read_state
 
 from . import results
 from .config import Chassis
-from .session import SlotResult
+from .errors import USAGE, FarmError
+from .hostctl import host_request
+from .results import SlotResult
 
 
 def remove_farm_files(directory: Path) -> None:
@@ -36,8 +40,7 @@ def remove_farm_files(directory: Path) -> None:
 def sim(ch: Chassis, action: str) -> int:
     """`pcinet-sim ACTION` (up, down, status) on the chassis of ch; its exit code."""
     if ch.backend != "sim":
-        print(f"farm sim: chassis {ch.name} has backend {ch.backend}, not sim", file=sys.stderr)
-        return 2
+        raise FarmError(f"chassis {ch.name} has backend {ch.backend}, not sim", USAGE)
     argv = [action, "--dir", str(ch.sim_dir)]
     if action == "down":
         remove_farm_files(ch.sim_dir)
@@ -48,38 +51,75 @@ def sim(ch: Chassis, action: str) -> int:
     return sim_cli.main(argv)
 
 
-def ensure_sim_up(ch: Chassis) -> bool:
-    """The simulated chassis runs (started if it was not); False if it cannot."""
+def ensure_sim_up(ch: Chassis) -> None:
+    """The simulated chassis runs (started if it was not); FarmError if it cannot."""
     if ch.backend != "sim" or read_state(ch.sim_dir) is not None:
-        return True
+        return
     print(f"farm: starting the simulated chassis in {ch.sim_dir}", flush=True)
-    return sim(ch, "up") == 0
+    code = sim(ch, "up")
+    if code != 0:
+        raise FarmError(f"the simulated chassis in {ch.sim_dir} did not start "
+                        f"(pcinet-sim up: exit status {code})")
 
 
-def pick_slots(ch: Chassis, args: argparse.Namespace) -> list[int] | None:
-    """The slots a command works on; None (after a message) if they are wrong."""
-    if args.all:
+def pick_slots(ch: Chassis, slots: list[int], every: bool) -> list[int]:
+    """The slots a command works on: those named, or every enabled one."""
+    if every:
         return ch.enabled_slots()
-    if not args.slots:
-        print("farm: name the slots, or --all", file=sys.stderr)
-        return None
-    for n in args.slots:
+    if not slots:
+        raise FarmError("name the slots, or --all", USAGE)
+    for n in slots:
         if n not in ch.slots:
-            print(f"farm: slot {n} is not in {ch.file} (slots: "
-                  f"{', '.join(map(str, sorted(ch.slots)))})", file=sys.stderr)
-            return None
+            raise FarmError(f"slot {n} is not in {ch.file} (slots: "
+                            f"{', '.join(map(str, sorted(ch.slots)))})", USAGE)
         if not ch.slots[n].enabled:
-            print(f"farm: slot {n} is disabled in {ch.file}", file=sys.stderr)
-            return None
-    return sorted(set(args.slots))
+            raise FarmError(f"slot {n} is disabled in {ch.file}", USAGE)
+    return sorted(set(slots))
 
 
-def tftp_root(ch: Chassis) -> Path | None:
+def tftp_root(ch: Chassis) -> Path:
+    """Where the TFTP server serves from: the chassis file's, or the simulated
+    chassis' own."""
     if ch.tftp.root is not None:
         return ch.tftp.root
     state = read_state(ch.sim_dir) if ch.backend == "sim" else None
     root = state.get("tftp_root") if state else None
-    return Path(str(root)) if root else None
+    if not root:
+        raise FarmError("no TFTP root (tftp.root in the chassis file)", USAGE)
+    return Path(str(root))
+
+
+def _pcinetd(directory: Path) -> dict[int, dict[str, Any]]:
+    """pcinetd's row per slot, or nothing if it does not answer."""
+    try:
+        reply = host_request(Layout(directory).pcinetd_sock, "status", timeout=5)
+    except (OSError, ValueError):
+        return {}
+    return {int(r["slot"]): r for r in reply.get("slots", [])}
+
+
+def status_rows(ch: Chassis) -> list[dict[str, Any]]:
+    """Each slot at a glance: the chassis file's view, the host's, farm's last result."""
+    rows: list[dict[str, Any]] = []
+    live: dict[int, dict[str, Any]] = {}
+    running = False
+    if ch.backend == "sim":
+        directory = ch.sim_dir
+        running = read_state(directory) is not None
+        live = _pcinetd(directory) if running else {}
+    for n, slot in sorted(ch.slots.items()):
+        row = live.get(n, {})
+        rows.append({
+            "slot": n,
+            "board": slot.board,
+            "enabled": slot.enabled,
+            "address": slot.address,
+            "state": row.get("state", "up" if running else "down"),
+            "registers_valid": bool(row.get("registers_valid", False)),
+            "console": bool(row.get("board_console", False)),
+            "last_result": results.last(ch.sim_dir, n),
+        })
+    return rows
 
 
 def result_table(ch: Chassis, command: str, rows: list[SlotResult], log_dir: Path,
@@ -92,11 +132,19 @@ def result_table(ch: Chassis, command: str, rows: list[SlotResult], log_dir: Pat
     print(f"\n{'SLOT':>4}  {'RESULT':<7} {'STAGE':<9} {'TIME':>7}{head}  DETAIL")
     for r in rows:
         more = f" {r.facts.get(extra[1], '-')!s:<10}" if extra else ""
-        print(f"{r.slot:>4}  {'ok' if r.ok else 'FAILED':<7} {r.stage:<9} "
+        print(f"{r.slot:>4}  {r.verdict:<7} {r.stage:<9} "
               f"{r.seconds:6.2f}s{more}  {r.detail}")
         results.record(ch.sim_dir, r.slot, command, r.ok, f"{r.stage}: {r.detail}")
     failed = [r.slot for r in rows if not r.ok]
+    internal = [r.slot for r in rows if r.internal]
     print(f"farm {command}: {len(rows) - len(failed)} of {len(rows)} ok"
           + (f"; failed: {' '.join(map(str, failed))}" if failed else "")
+          + (f"; internal error (a bug of farm's) on: {' '.join(map(str, internal))}"
+             if internal else "")
           + f"; logs in {log_dir}")
     return 1 if failed else 0
+
+
+def slot_list(slots: list[int]) -> str:
+    """'slot 3' or 'slots 3, 5', for a command's first line."""
+    return f"slot{'s' if len(slots) > 1 else ''} {', '.join(map(str, slots))}"

@@ -2,18 +2,30 @@
 """farm reboot: reset slots through the host, wait for each U-Boot prompt.
 
 One process per slot (farm.parallel); each builds its slot's labgrid
-target from chassis.yaml, resets the board through the host and lets
-labgrid's UBootDriver catch the autoboot and reach the prompt, then asks
-U-Boot for its version as proof of life.
+target from chassis.yaml and lets its PCINetStrategy reset the board
+through the host and catch U-Boot at its prompt, then asks U-Boot for its
+version as proof of life.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .config import Chassis
+from .crate import ensure_sim_up, pick_slots, result_table, slot_list
 from .parallel import Progress, no_progress, run_per_slot
-from .session import SlotResult, SlotSession, crashed, summary
+from .results import SlotResult, crashed, summary
+from .session import SlotSession
 from .slotlock import SlotBusy
+
+
+def command(ch: Chassis, slots: list[int], every: bool, log_dir: Path | None) -> int:
+    """farm reboot SLOT... | --all [--log-dir D]; its exit code."""
+    picked = pick_slots(ch, slots, every)
+    ensure_sim_up(ch)
+    log_dir = log_dir or Path("farm-logs")
+    print(f"farm reboot: {slot_list(picked)}", flush=True)
+    return result_table(ch, "reboot", reboot(ch.file, picked, log_dir), log_dir)
 
 
 def reboot_one(slot: int, chassis_file: Path, log_dir: Path,

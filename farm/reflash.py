@@ -25,11 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from . import results
-from .firmware import FirmwareImage
+from .config import Chassis
+from .crate import ensure_sim_up, pick_slots, result_table, slot_list, tftp_root
+from .errors import USAGE, FarmError, StageError
+from .firmware import FirmwareImage, ImageError, check_fits, read_image
 from .parallel import Progress, no_progress, run_per_slot
-from .session import SlotResult, SlotSession, StageError, crashed
+from .results import SlotResult, crashed
+from .session import SlotSession
 from .slotlock import SlotBusy
-from .staging import Image
+from .staging import Image, StagingError, stage
 
 UNCHANGED, UNVERIFIED, VERIFIED = "unchanged", "unverified", "verified"
 
@@ -41,6 +45,68 @@ class Expect:
     crc32: int
     size: int
     version: str
+
+
+def command(ch: Chassis, slots: list[int], every: bool, image_file: Path | None,
+            retry_failed: bool, log_dir: Path | None, report_file: Path | None) -> int:
+    """farm reflash [SLOT... | --all] --image F | --retry-failed; its exit code."""
+    log_dir = log_dir or (report_file.parent if report_file else Path("farm-logs"))
+    report_file = report_file or log_dir / "reflash-report.json"
+    earlier: dict[int, dict[str, Any]] = {}
+    want_crc = None
+    if retry_failed:
+        if slots or every or image_file:
+            raise FarmError("--retry-failed takes the slots and the image from the report; "
+                            "name neither", USAGE)
+        try:
+            report = read_report(report_file)
+        except ValueError as e:
+            raise FarmError(str(e), USAGE) from None
+        earlier = {int(row["slot"]): row for row in report["slots"]}
+        slots = sorted(n for n, row in earlier.items() if not row["ok"])
+        gone = [n for n in slots if n not in ch.slots or not ch.slots[n].enabled]
+        if gone:
+            raise FarmError(f"{report_file}: {slot_list(gone)} not enabled in {ch.file}",
+                            USAGE)
+        if not slots:
+            print(f"farm reflash: {report_file}: no failed slot to retry")
+            return 0
+        image_file = Path(report["image"]["path"])
+        want_crc = report["image"]["crc32"]
+    else:
+        if image_file is None:
+            raise FarmError("give the image: --image F", USAGE)
+        slots = pick_slots(ch, slots, every) if (slots or every) else ch.enabled_slots()
+    # Everything about the image is checked before any board is touched
+    try:
+        image = read_image(image_file)
+        if want_crc is not None and f"{image.crc32:08x}" != want_crc:
+            raise ImageError(f"{image_file} changed since the report (CRC32 "
+                             f"{image.crc32:08x}, was {want_crc}): reflash it afresh")
+        for n in slots:
+            board = ch.slots[n].board
+            check_fits(image, board, ch.board_types[board].firmware)
+    except ImageError as e:
+        raise FarmError(f"refused, nothing written: {e}", USAGE) from None
+    ensure_sim_up(ch)
+    try:
+        [staged] = stage([image.path], tftp_root(ch), {image.path.resolve(): image.data})
+    except StagingError as e:
+        raise FarmError(f"nothing written: {e}") from None
+    print(f"farm reflash: {image.path} ({image.version}), {image.size} bytes, CRC32 "
+          f"{image.crc32:08x}, on {slot_list(slots)}" + (" (retry)" if retry_failed else ""),
+          flush=True)
+    rows = reflash(ch.file, slots, staged, Expect(image.crc32, image.size, image.version),
+                   log_dir)
+    code = result_table(ch, "reflash", rows, log_dir, ("FLASH", "flash"))
+    written = write_report(report_file, image, rows, earlier)
+    for row in written["slots"]:
+        if row["slot"] in slots and not row["ok"] and row["flash"] != "unchanged":
+            print(f"slot {row['slot']}: {row['consequence']}")
+    print(f"report: {report_file}"
+          + (f"; retry the failed slots: farm reflash --retry-failed --report {report_file}"
+             if written["failed"] else ""))
+    return code
 
 
 def reflash_one(slot: int, chassis_file: Path, staged: Image, expect: Expect, log_dir: Path,
@@ -90,7 +156,7 @@ def reflash_one(slot: int, chassis_file: Path, staged: Image, expect: Expect, lo
 def summary(r: SlotResult) -> tuple[str, str]:
     if r.ok:
         return "done", f"{r.seconds:.2f} s  flash verified, runs {r.detail}"
-    return "FAILED", f"at {r.stage}: {r.detail}  [flash {r.facts.get('flash', '?')}]"
+    return r.verdict, f"at {r.stage}: {r.detail}  [flash {r.facts.get('flash', '?')}]"
 
 
 def reflash(chassis_file: Path, slots: list[int], staged: Image, expect: Expect,

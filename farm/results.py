@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What farm knows of each slot between commands.
+"""What a farm command found on each slot, and what farm knows of each slot
+between commands.
 
+- SlotResult: the outcome of a command on one slot, a row of the result
+  table (made in the slot's process, sent to the parent);
 - the last result of a farm command, for `farm status` (DIR/farm/last/);
 - what its boot flash holds, as far as farm reflash knows
   (DIR/farm/flash/slotNN): "unverified" from the first write of a reflash
@@ -16,9 +19,44 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pcinet_sim.layout import Layout
+
+
+@dataclass
+class SlotResult:
+    slot: int
+    ok: bool
+    stage: str  # the last stage reached
+    detail: str
+    stages: list[tuple[str, float]] = field(default_factory=list)
+    log: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)  # command-specific findings
+    internal: bool = False  # failed by a bug of farm's, not by the board or the host
+
+    @property
+    def seconds(self) -> float:
+        return sum(t for _, t in self.stages)
+
+    @property
+    def verdict(self) -> str:
+        """The RESULT column: ok, FAILED, or ERROR (farm's own fault)."""
+        return "ok" if self.ok else "ERROR" if self.internal else "FAILED"
+
+
+def crashed(slot: int, why: str) -> SlotResult:
+    """A slot whose process died without a result."""
+    return SlotResult(slot, False, "worker", f"the slot's process died: {why}", internal=True)
+
+
+def summary(r: SlotResult) -> tuple[str, str]:
+    """The final live-progress line of a slot."""
+    if r.ok:
+        return "done", f"{r.seconds:.2f} s  {r.detail}"
+    return r.verdict, f"at {r.stage}: {r.detail}"
 
 
 def _file(directory: Path, slot: int) -> Path:

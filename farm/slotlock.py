@@ -17,9 +17,11 @@ from pathlib import Path
 
 from pcinet_sim.layout import Layout
 
+from .errors import FarmError
 
-class SlotBusy(RuntimeError):
-    pass
+
+class SlotBusy(FarmError):
+    """Someone else drives the slot's console; the message names them."""
 
 
 class SlotLock:

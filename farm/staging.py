@@ -20,11 +20,14 @@ from labgrid.driver import TFTPProviderDriver
 from labgrid.resource import TFTPProvider
 from labgrid.util.managedfile import ManagedFileError
 
+from .errors import FarmError
+
 STAGE_DIR = "farm"
 
 
-class StagingError(Exception):
-    """An image could not be put where the TFTP server serves it."""
+class StagingError(FarmError):
+    """An image could not be put where the TFTP server serves it (a failed
+    operation: the command ends, exit status 1)."""
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 
 Never written by hand: the console is the host daemon's pty for the slot
 (labgrid's RawSerialPort + SerialDriver), the prompt and commands are
-labgrid's UBootDriver with the board type's prompt, reset is ours. labgrid
-is not thread-safe: build a slot's target in the process that uses it.
+labgrid's UBootDriver with the board type's prompt, the reset and the
+strategy that brings the board to its prompt are ours (farm.labgrid_parts).
+labgrid is not thread-safe: build a slot's target in the process that uses
+it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ from labgrid.resource import RawSerialPort
 from pcinet_sim.layout import Layout
 
 from .config import Chassis
-from .labgrid_parts import PCINetResetDriver, PCINetSlot
+from .labgrid_parts import PCINetResetDriver, PCINetSlot, PCINetStrategy
 
 AUTOBOOT = "Hit any key to stop autoboot"
+INTERRUPT = "\r"  # what answers the autoboot line
+
+
+def prompt_pattern(prompt: str) -> str:
+    """The board type's prompt as UBootDriver's pattern: one that the line
+    "crc32 ... ==> 1234abcd" does not match."""
+    return r"(?<![=])" + re.escape(prompt)
 
 
 def _bind(cls: Any, target: Target, **fields: Any) -> Any:
@@ -34,13 +43,13 @@ def slot_target(ch: Chassis, slot: int, prompt_timeout: float | None = None) -> 
     the prompt when activated (default: timeouts.prompt, for after a reset)."""
     directory = ch.sim_dir
     board = ch.board_types[ch.slots[slot].board]
-    # the prompt as a pattern that "crc32 ... ==> 1234abcd" does not match
     t = Target(f"slot{slot:02d}")
     _bind(RawSerialPort, t, port=str(Layout(directory).console(slot)))
     _bind(PCINetSlot, t, slot=slot, control=str(Layout(directory).pcinetd_sock))
     _bind(SerialDriver, t, timeout=ch.timeouts.command)
     _bind(PCINetResetDriver, t, timeout=float(ch.timeouts.prompt))
-    _bind(UBootDriver, t, prompt=r"(?<![=])" + re.escape(board.prompt), autoboot=AUTOBOOT,
-          interrupt="\r", login_timeout=int(prompt_timeout or ch.timeouts.prompt),
+    _bind(UBootDriver, t, prompt=prompt_pattern(board.prompt), autoboot=AUTOBOOT,
+          interrupt=INTERRUPT, login_timeout=int(prompt_timeout or ch.timeouts.prompt),
           boot_timeout=int(ch.timeouts.prompt))
+    _bind(PCINetStrategy, t, registers_valid_timeout=float(ch.timeouts.registers_valid))
     return t

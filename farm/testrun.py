@@ -21,7 +21,6 @@ errored or a slot could not be tested, 2 bad usage.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib.util
 import os
@@ -33,13 +32,18 @@ import xml.etree.ElementTree as ET
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from . import results
 from .config import Chassis
-from .hil import HIL_DIR, suites
+from .crate import ensure_sim_up, pick_slots, slot_list, tftp_root
+from .errors import USAGE, FarmError
+from .hil import HIL_DIR, LOCKED_ENV
+from .hil.env import write_environment
+from .slotlock import SlotBusy, SlotLock
+from .staging import stage
 
 IMAGE_SIZE = (8 << 20) + 13  # several MiB, and odd: not a whole number of TFTP blocks
-LOCKED_ENV = "FARM_TEST_LOCKED"  # the slots whose locks farm test holds (farm/hil/conftest.py)
 COUNTS = ("tests", "failures", "errors", "skipped")
 
 
@@ -66,31 +70,6 @@ class SlotRun:
     def ok(self) -> bool:
         return self.status == 0 and self.counts["failures"] == 0 \
             and self.counts["errors"] == 0 and self.counts["tests"] > 0
-
-
-def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "test", parents=[common], help="the hardware-in-the-loop suite, per slot, in parallel",
-        description="Run the hardware-in-the-loop suite on each slot: one pytest process per "
-        "slot, through labgrid's pytest plugin, all slots at once. Each slot's board is reset "
-        "and tested at its U-Boot prompt: version, memory test, TFTP over the backplane "
-        "(size, CRC32, throughput), console echo, flash read-back, the registers-valid "
-        "handshake.",
-        epilog="Writes a JUnit file, a console log, pytest's report and the labgrid "
-        "environment per slot, and junit.xml with every slot, to the log directory. Exit "
-        "status: 0 all passed (skips allowed), 1 a failure, an error or a slot that could "
-        "not be tested, 2 bad usage.")
-    p.add_argument("slots", nargs="*", type=int, metavar="SLOT")
-    p.add_argument("--all", action="store_true", help="every enabled slot")
-    names = suites()
-    p.add_argument("--suite", choices=names, default="uboot" if "uboot" in names else None,
-                   help="which tests: uboot, at the board's U-Boot prompt (default: "
-                   "%(default)s); linux joins when farm/hil/linux has tests")
-    p.add_argument("-k", dest="keyword", metavar="EXPR",
-                   help="only the tests matching EXPR (pytest's -k), e.g. 'tftp or echo'")
-    p.add_argument("--log-dir", type=Path,
-                   help="where the logs go (default: ./farm-logs/test-YYYYmmdd-HHMMSS)")
-    p.set_defaults(func=cmd_test)
 
 
 def _error_suite(slot: int, message: str) -> ET.Element:
@@ -228,32 +207,19 @@ def _interrupt(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
-    # imported here: farm.cli imports this module for every command, so it stays light
-    from . import results
-    from .crate import ensure_sim_up, pick_slots, tftp_root
-    from .hil.env import write_environment
-    from .slotlock import SlotBusy, SlotLock
-    from .staging import StagingError, stage
-
-    if args.suite is None:
-        print(f"farm test: no suite has tests in {HIL_DIR}", file=sys.stderr)
-        return 2
-    slots = pick_slots(ch, args)
-    if slots is None:
-        return 2
+def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
+            keyword: str | None, log_dir: Path | None) -> int:
+    """farm test SLOT... | --all [--suite S] [-k EXPR] [--log-dir D]; its exit code."""
+    if suite is None:
+        raise FarmError(f"no suite has tests in {HIL_DIR}", USAGE)
+    slots = pick_slots(ch, slots, every)
     if importlib.util.find_spec("pytest") is None:
-        print("farm test: pytest is not installed (pip install pytest)", file=sys.stderr)
-        return 1
-    log_dir = args.log_dir or Path("farm-logs") / time.strftime("test-%Y%m%d-%H%M%S")
+        raise FarmError("pytest is not installed (pip install pytest)")
+    log_dir = log_dir or Path("farm-logs") / time.strftime("test-%Y%m%d-%H%M%S")
     log_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir.resolve()
-    if not ensure_sim_up(ch):
-        return 1
+    ensure_sim_up(ch)
     root = tftp_root(ch)
-    if root is None:
-        print("farm test: no TFTP root (tftp.root in the chassis file)", file=sys.stderr)
-        return 2
 
     t0 = time.monotonic()
     interrupted = False
@@ -278,15 +244,10 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
             # kept with the logs: the TFTP root only links to it
             payload = log_dir / "hil-image.bin"
             payload.write_bytes(os.urandom(IMAGE_SIZE))
-            try:
-                [image] = stage([payload], root)
-            except StagingError as e:
-                print(f"farm test: {e}", file=sys.stderr)
-                return 1
+            [image] = stage([payload], root)
             stack.callback(image.path.unlink, missing_ok=True)
-            print(f"farm test: suite {args.suite} on slot{'s' if len(locked) > 1 else ''} "
-                  f"{', '.join(map(str, locked))}; image {image.name}, {image.size} bytes; "
-                  f"logs in {log_dir}", flush=True)
+            print(f"farm test: suite {suite} on {slot_list(locked)}; image {image.name}, "
+                  f"{image.size} bytes; logs in {log_dir}", flush=True)
         env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
                LOCKED_ENV: ",".join(map(str, locked))}
         for run in pending:
@@ -297,7 +258,7 @@ def cmd_test(ch: Chassis, args: argparse.Namespace) -> int:
             run.out = stack.enter_context(open(run.log, "wb"))
             run.t0 = time.monotonic()
             run.proc = subprocess.Popen(
-                _pytest_cmd(args.suite, env_file, run, console, args.keyword),
+                _pytest_cmd(suite, env_file, run, console, keyword),
                 stdin=subprocess.DEVNULL, stdout=run.out, stderr=subprocess.STDOUT,
                 cwd=log_dir, env=env)
         try:

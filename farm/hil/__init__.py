@@ -14,6 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 HIL_DIR = Path(__file__).resolve().parent
+# the slots whose locks farm test holds while their suites run (comma-separated):
+# conftest.py does not take those itself
+LOCKED_ENV = "FARM_TEST_LOCKED"
 
 
 def suites() -> list[str]:

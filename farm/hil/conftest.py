@@ -4,8 +4,9 @@
 Run per slot by `farm test`, which generates the slot's labgrid environment
 from chassis.yaml (farm.hil.env) and passes it with --lg-env: the plugin's
 own `env` and `target` fixtures then serve the suite unchanged, with their
-JUnit records (the environment file, the image), their lg_feature marks and,
-for the Linux-level tests to come, its `strategy` fixture. We chose that
+JUnit records (the environment file, the image), their lg_feature marks and
+its `strategy` fixture: the slot's PCINetStrategy, the same that farm's
+commands drive (farm.labgrid_parts). We chose that
 over overriding `target` with farm.targets.slot_target directly: with an
 override, labgrid 26.0.1's plugin still has no environment, so its `env`
 fixture skips, `strategy` is unusable (its runtest hook reads the missing
@@ -15,8 +16,11 @@ builds.
 
 What the suite adds: the chassis and slot the environment names, the slot's
 lock (unless farm test holds it), the board fresh from a reset at its U-Boot
-prompt, its network configured from chassis.yaml, the staged test image,
-and a console log with each test's start marked (--farm-console-log).
+prompt (strategy.transition("uboot"): reset through the host, the prompt,
+registers invalid) with its commands (UBootShell: a failed command is a
+CommandFailed showing what the board answered), its network configured
+from chassis.yaml, the staged test image, and a console log with each
+test's start marked (--farm-console-log).
 """
 
 from __future__ import annotations
@@ -32,13 +36,12 @@ from typing import IO, Any
 import pytest
 
 from farm.config import BoardType, Chassis, SlotConfig, load
+from farm.hil import LOCKED_ENV
 from farm.hil.env import IMAGE
-from farm.hil.shell import UBootShell
 from farm.hostctl import host_view
+from farm.labgrid_parts import PCINetSlot, PCINetStrategy, UBootShell
 from farm.slotlock import SlotLock
 from farm.staging import Image
-
-LOCKED_ENV = "FARM_TEST_LOCKED"  # farm test holds these slots' locks (comma-separated)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -147,14 +150,10 @@ def slot_lock(chassis: Chassis, slot: int) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def uboot(target: Any, slot_lock: None, chassis: Chassis) -> UBootShell:
+def uboot(strategy: PCINetStrategy, slot_lock: None, chassis: Chassis) -> UBootShell:
     """The board fresh from a reset through the host, at its U-Boot prompt."""
-    from labgrid.driver import UBootDriver
-
-    from farm.labgrid_parts import PCINetResetDriver
-
-    target.get_driver(PCINetResetDriver).reset()
-    return UBootShell(target.get_driver(UBootDriver), chassis.timeouts.command)
+    strategy.transition("uboot")
+    return strategy.uboot_shell(chassis.timeouts.command)
 
 
 @pytest.fixture(scope="session")
@@ -182,6 +181,4 @@ def hil_image(env: Any) -> Image:
 @pytest.fixture(scope="session")
 def control(target: Any) -> Path:
     """The host daemon's control socket, as the slot's labgrid target names it."""
-    from farm.labgrid_parts import PCINetSlot
-
     return Path(target.get_resource(PCINetSlot).control)

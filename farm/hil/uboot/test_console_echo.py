@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import string
 
-from farm.hil.shell import UBootShell
+from farm.labgrid_parts import UBootShell
 
 TOKENS = 300
 PER_LINE = 15  # U-Boot's echo takes 15 arguments (CONFIG_SYS_MAXARGS 16)

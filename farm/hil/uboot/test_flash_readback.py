@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from farm.config import BoardType
-from farm.hil.shell import UBootShell
+from farm.labgrid_parts import UBootShell
 
 SIZE = 4 << 20
 

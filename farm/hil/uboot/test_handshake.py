@@ -20,8 +20,8 @@ from typing import Any
 
 from farm.config import BoardType, Chassis
 from farm.handshake import HandshakeWatch
-from farm.hil.shell import UBootShell
 from farm.hostctl import host_request
+from farm.labgrid_parts import UBootShell
 from farm.staging import Image
 
 

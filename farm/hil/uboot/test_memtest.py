@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from farm.config import BoardType
-from farm.hil.shell import UBootShell
+from farm.labgrid_parts import UBootShell
 
 SIZE = 1 << 20
 

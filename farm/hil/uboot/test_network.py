@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from farm.config import BoardType, Chassis
-from farm.hil.shell import UBootShell
+from farm.labgrid_parts import UBootShell
 from farm.staging import Image
 
 

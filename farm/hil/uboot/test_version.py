@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from farm.hil.shell import UBootShell
+from farm.labgrid_parts import UBootShell
 
 
 def test_version(uboot: UBootShell, record_property: Callable[[str, object], None]) -> None:

@@ -397,7 +397,7 @@ static void check_invariants(struct pcinet_sim_slot *obs)
 		fprintf(stderr, "fuzz-net: violation: %s\n", last);
 		fail("the simulated hardware's checker saw a violation");
 	}
-	if (host.state == BOARD_ATTACHED) {
+	if (host.sm.state == PCINET_HOST_ATTACHED) {
 		if (!lease)
 			fail("attached without the lease");
 		if (pcinet_ring_used(n->h2b_prod, n->h2b_cons_seen) > n->h2b_len ||
@@ -408,11 +408,13 @@ static void check_invariants(struct pcinet_sim_slot *obs)
 		if (!n->area || n->area < n->mem ||
 		    n->tx + (size_t)n->n_tx * n->buf_size > n->mem + n->mem_size)
 			fail("buffers outside the slot's share of host memory");
-	} else if (host.state != BOARD_DETACHING && lease) {
+	} else if (host.sm.state != PCINET_HOST_DETACHING && lease) {
 		fail("lease held while not attached");
 	}
-	if (host.state > BOARD_REFUSED)
+	if (host.sm.state > PCINET_HOST_REFUSED)
 		fail("state out of range");
+	if (host.sm.lease != lease)
+		fail("the state machine's lease is not what IMR1 says");
 }
 
 int main(int argc, char **argv)
@@ -500,7 +502,7 @@ int main(int argc, char **argv)
 		host_runs();
 		if (chance(30))
 			drain_frames();
-		if (host.state == BOARD_ATTACHED)
+		if (host.sm.state == PCINET_HOST_ATTACHED)
 			attaches_seen++;
 		check_invariants(obs);
 		if (seconds > 0 && !(iteration & 255)) {
@@ -515,8 +517,8 @@ int main(int argc, char **argv)
 	       "%llu refusals, %llu misbehaviours caught, %llu frames out, %llu in "
 	       "(delivered frames checked against what the board sent)\n",
 	       seed, iteration, attaches_seen,
-	       (unsigned long long)host.net.attaches,
-	       (unsigned long long)host.net.refusals,
+	       (unsigned long long)host.sm.attaches,
+	       (unsigned long long)host.sm.refusals,
 	       (unsigned long long)host.net.misbehaved,
 	       (unsigned long long)host.net.tx_frames,
 	       (unsigned long long)host.net.rx_frames);
@@ -530,7 +532,7 @@ int main(int argc, char **argv)
 	rmdir(dir);
 	log_redirect(NULL);
 	fclose(log);
-	if (!host.net.attaches || !host.net.misbehaved || !host.net.rx_frames)
+	if (!host.sm.attaches || !host.net.misbehaved || !host.net.rx_frames)
 		fail("the run never attached or never caught a lie: the fuzzer is blind");
 	return 0;
 }

@@ -112,7 +112,7 @@ static void tap_interest(struct slot *s)
 
 	if (n->tap < 0)
 		return;
-	if (s->state == BOARD_ATTACHED &&
+	if (s->sm.state == PCINET_HOST_ATTACHED &&
 	    pcinet_ring_used(n->h2b_prod, n->h2b_cons_seen) >=
 	    (n->n_tx < n->h2b_len ? n->n_tx : n->h2b_len))
 		want = 0;
@@ -132,11 +132,13 @@ static void note_error(struct slot *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->last_error, sizeof(n->last_error), fmt, ap);
 	va_end(ap);
-	if (n->logged_generation != n->generation || !n->generation) {
-		n->logged_generation = n->generation;
+	if (n->logged_generation != s->sm.generation || !s->sm.generation) {
+		n->logged_generation = s->sm.generation;
 		logmsg("slot %u: %s", s->num, n->last_error);
 	}
 }
+
+static void run_sm(struct slot *s);
 
 /* Reclaim (10.3): the board can no longer write our memory */
 static void reclaim(struct slot *s)
@@ -147,38 +149,27 @@ static void reclaim(struct slot *s)
 	n->h2b_prod = n->h2b_cons_seen = 0;
 	n->b2h_prod = n->b2h_done_seen = 0;
 	n->area = n->rx = n->tx = NULL;
-	n->board_running_seen = false;
-	if (n->refusing) {
-		n->refusing = false;
-		s->state = BOARD_REFUSED;
-		n->refusals++;
-	} else {
-		s->state = BOARD_IDLE;
-	}
 }
 
-/*
- * Detach (10.3): no BAR1 access from here on, the lease ends; reclaim now
- * if the board has already let go, else in DETACHING.
- */
-static void detach(struct slot *s, u32 b, bool refuse)
+/* Detach's first step (10.3): no BAR1 access from here on */
+static void stop(struct slot *s)
 {
-	struct net *n = &s->net;
-	bool present = b != ALL_ONES &&
-		       pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
+	struct pcinet_host_sm *sm = &s->sm;
 
-	set_carrier(s, false);
-	slot_set_lease(s, false);
-	n->detaches++;
-	n->refusing = refuse;
-	if (!present || !(b & PCINET_NET_STATUS_RUNNING)) {
-		reclaim(s);
-	} else {
-		s->state = BOARD_DETACHING;
-		n->wait_since = now_ms();
-		n->wait_logged = false;
+	switch (sm->why) {
+	case PCINET_WHY_DROPPED:
+		/* unusual: a board stops by clearing VALID first (10.2) */
+		note_error(s, "board cleared RUNNING while still valid: attach of generation %u ended",
+			   sm->generation);
+		break;
+	case PCINET_WHY_REINITIALISED:
+		note_error(s, "board re-initialised its region while attached (generation %u): attach ended",
+			   sm->generation);
+		break;
+	default:
+		break;	/* an ordinary stop, or the caller said why */
 	}
-	tap_interest(s);
+	set_carrier(s, false);
 }
 
 /* Section 8.6, host row: the board broke the protocol; contain it */
@@ -192,8 +183,9 @@ static void misbehaved(struct slot *s, const char *what, u32 a, u32 b)
 	 * board's DMA can write it too (docs/pcinetd.md, "Isolation")
 	 */
 	note_error(s, "board misbehaves (%s: %u, %u): link dropped, generation %u refused",
-		   what, a, b, n->generation);
-	detach(s, s->board_status, true);
+		   what, a, b, s->sm.generation);
+	pcinet_host_sm_broken(&s->sm, true);
+	run_sm(s);
 }
 
 /*
@@ -206,12 +198,13 @@ static void bar_write_failed(struct slot *s, const char *during)
 {
 	note_error(s, "BAR1 write failed %s: the board's inbound window does not answer; link dropped",
 		   during);
-	detach(s, slot_rd(s, M83XX_MU_OMR1), false);
+	pcinet_host_sm_broken(&s->sm, false);
+	run_sm(s);
 }
 
 static void kick_board(struct slot *s)
 {
-	if (!s->net.board_rxint_off)
+	if (!s->sm.rxint_off)
 		slot_wr(s, M83XX_MU_IDR, PCINET_DB_NET_KICK);
 }
 
@@ -305,17 +298,27 @@ static const char *plan_memory(struct net *n, const struct pcinet_ctrl *c)
 	return NULL;
 }
 
-static void release_lease(struct slot *s)
+/* Attach, refused (10.3 steps 3-4): why, once per generation */
+static void refuse(struct slot *s, u32 gen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void refuse(struct slot *s, u32 gen, const char *fmt, ...)
 {
-	slot_set_lease(s, false);
+	char why[sizeof(s->net.last_error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	pcinet_host_sm_attached(&s->sm, PCINET_ATTACH_REFUSED, gen);
+	note_error(s, "refusing board: %s", why);
 }
 
 /*
- * Attach (10.3), from IDLE with the board valid and not RUNNING, or from
- * REFUSED with a new generation (then the lease is already held and the
- * control block not yet read: lease_held).
+ * Attach steps 3-9 (10.3): the lease is ours and the board valid, not
+ * RUNNING. Tells the state machine how it ended.
  */
-static void attach(struct slot *s, bool lease_held)
+static void attach(struct slot *s)
 {
 	struct net *n = &s->net;
 	struct pcinet_ctrl c;
@@ -323,58 +326,30 @@ static void attach(struct slot *s, bool lease_held)
 	enum pcinet_layout_err lerr;
 	const char *why;
 	__le32 host_part[6];
-	u32 b;
+	u32 gen;
 
-	if (!lease_held) {
-		slot_set_lease(s, true);				/* 1 */
-		b = slot_rd(s, M83XX_MU_OMR1);				/* 2 */
-		s->board_status = b;
-		if (b == ALL_ONES || !pcinet_board_valid(b)) {
-			release_lease(s);
-			s->state = BOARD_IDLE;
-			return;
-		}
-		if (b & PCINET_NET_STATUS_RUNNING) {
-			release_lease(s);
-			s->state = BOARD_CLEARING;
-			n->wait_since = now_ms();
-			n->wait_logged = false;
-			return;
-		}
-	}
 	if (pcinet_sim_bar_read(s->hw, 0, &c, sizeof(c))) {		/* 3 */
 		/*
 		 * Valid, but its inbound window does not answer (2.2 board
 		 * rule 3): refused until it publishes again, not retried at
 		 * every status check
 		 */
-		release_lease(s);
-		n->generation = 0;
-		note_error(s, "refusing board: BAR1 does not answer (its inbound window is closed)");
-		n->refusals++;
-		s->state = BOARD_REFUSED;
+		refuse(s, 0, "BAR1 does not answer (its inbound window is closed)");
 		return;
 	}
-	n->generation = le32_to_cpu(c.generation);
+	gen = le32_to_cpu(c.generation);
 	lerr = pcinet_ctrl_check(&c, pcinet_sim_bar_size(s->hw));
 	if (lerr != PCINET_LAYOUT_OK) {
-		release_lease(s);
-		note_error(s, "refusing board: %s", pcinet_layout_strerror(lerr));
-		n->refusals++;
-		s->state = BOARD_REFUSED;
+		refuse(s, gen, "%s", pcinet_layout_strerror(lerr));
 		return;
 	}
 	why = plan_memory(n, &c);					/* 4 */
 	if (why) {
 		pcinet_ctrl_dma_window(&c, &win);
-		release_lease(s);
-		note_error(s, "refusing board: %s: its DMA window is PCI 0x%llx"
-			   "+0x%llx, our memory PCI 0x%llx+0x%x",
-			   why, (unsigned long long)win.pci_base,
-			   (unsigned long long)win.size,
-			   (unsigned long long)n->mem_bus, n->mem_size);
-		n->refusals++;
-		s->state = BOARD_REFUSED;
+		refuse(s, gen, "%s: its DMA window is PCI 0x%llx+0x%llx, our memory PCI 0x%llx+0x%x",
+		       why, (unsigned long long)win.pci_base,
+		       (unsigned long long)win.size,
+		       (unsigned long long)n->mem_bus, n->mem_size);
 		return;
 	}
 	if (n->max_frame - ETH_HLEN_ != n->mtu && n->is_tap) {
@@ -389,13 +364,12 @@ static void attach(struct slot *s, bool lease_held)
 	memset(n->area, 0, n->area_size);
 	n->h2b_prod = n->h2b_cons_seen = 0;
 	n->b2h_prod = n->b2h_done_seen = 0;
-	n->board_running_seen = false;
 
 	host_part[0] = cpu_to_le32(PCINET_VERSION);			/* 5 */
 	host_part[1] = cpu_to_le32((u32)n->area_bus);
 	host_part[2] = cpu_to_le32((u32)(n->area_bus >> 32));
 	host_part[3] = cpu_to_le32(n->area_size);
-	host_part[4] = cpu_to_le32(n->generation);
+	host_part[4] = cpu_to_le32(gen);
 	host_part[5] = cpu_to_le32(PCINET_HFEAT_NONE);
 	if (pcinet_sim_bar_write(s->hw, PCINET_CTRL_OFF_HOST + 4, host_part,
 				 sizeof(host_part)) ||
@@ -403,158 +377,97 @@ static void attach(struct slot *s, bool lease_held)
 	    !post_rx(s) ||						/* 6 */
 	    !put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod) ||
 	    !put_u32(s, PCINET_CTRL_OFF_HOST, PCINET_MAGIC)) {		/* 7 */
-		bar_write_failed(s, "during attach");
+		pcinet_host_sm_attached(&s->sm, PCINET_ATTACH_BROKEN, gen);
+		note_error(s, "BAR1 write failed during attach: the board's inbound window does not answer; link dropped");
 		return;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	slot_set_lease(s, true);					/* 8 */
-	s->state = BOARD_ATTACHED;					/* 9 */
-	n->attaches++;
+	pcinet_host_sm_attached(&s->sm, PCINET_ATTACH_OK, gen);	/* 9 */
 	n->last_error[0] = 0;
 	set_carrier(s, true);
-	tap_interest(s);
 }
 
-/* REFUSED(G), OM1I with the board valid: a new generation? (10.3) */
-static void refused_look_again(struct slot *s)
+/*
+ * Take the actions the state machine (include/pcinet/pcinet_host_sm.h)
+ * decided, one by one, answering its reads: the 10.3 table, whatever
+ * started it.
+ */
+static void run_sm(struct slot *s)
 {
+	struct pcinet_host_sm *sm = &s->sm;
 	struct net *n = &s->net;
+	enum pcinet_host_act act;
+	bool answered;
 	__le32 gen;
-	u32 b;
 
-	slot_set_lease(s, true);
-	b = slot_rd(s, M83XX_MU_OMR1);
-	s->board_status = b;
-	if (b == ALL_ONES || !pcinet_board_valid(b) ||
-	    (b & PCINET_NET_STATUS_RUNNING) ||
-	    pcinet_sim_bar_read(s->hw, 0x28, &gen, sizeof(gen)) ||
-	    le32_to_cpu(gen) == n->generation) {
-		release_lease(s);
-		return;
+	while ((act = pcinet_host_sm_next(sm)) != PCINET_HA_NONE) {
+		switch (act) {
+		case PCINET_HA_KICK:
+			slot_wr(s, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+			break;
+		case PCINET_HA_LOG_INCOMPATIBLE:
+			logmsg("slot %u: board speaks PCINet major %u", s->num,
+			       pcinet_status_version(sm->board));
+			break;
+		case PCINET_HA_TAKE_LEASE:
+			slot_set_lease(s, true);
+			break;
+		case PCINET_HA_RELEASE_LEASE:
+			slot_set_lease(s, false);
+			break;
+		case PCINET_HA_READ_BOARD:
+			s->board_status = slot_rd(s, M83XX_MU_OMR1);
+			pcinet_host_sm_board(sm, s->board_status);
+			break;
+		case PCINET_HA_READ_GENERATION:
+			gen = 0;
+			answered = !pcinet_sim_bar_read(s->hw, 0x28, &gen,
+							sizeof(gen));
+			pcinet_host_sm_generation(sm, answered,
+						  le32_to_cpu(gen));
+			break;
+		case PCINET_HA_ATTACH:
+			attach(s);
+			break;
+		case PCINET_HA_STOP:
+			stop(s);
+			break;
+		case PCINET_HA_RECLAIM:
+			reclaim(s);
+			break;
+		case PCINET_HA_WAIT:
+			n->wait_since = now_ms();
+			n->wait_logged = false;
+			break;
+		default:
+			break;
+		}
 	}
-	attach(s, true);
-}
-
-/* ATTACHED, board valid but not RUNNING, never seen RUNNING: re-initialised? */
-static bool generation_changed(struct slot *s)
-{
-	__le32 gen;
-
-	if (pcinet_sim_bar_read(s->hw, 0x28, &gen, sizeof(gen)))
-		return true;
-	return le32_to_cpu(gen) != s->net.generation;
+	tap_interest(s);
 }
 
 void net_status(struct slot *s, u32 b, bool om1i)
 {
 	struct net *n = &s->net;
-	bool present = b != ALL_ONES &&
-		       pcinet_status_present(b, PCINET_STATUS_SIG_BOARD);
-	bool compatible = present &&
-			  pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
-	bool valid = compatible && pcinet_board_valid(b);
-	bool running = compatible && (b & PCINET_NET_STATUS_RUNNING);
-	bool rxint_off = compatible && (b & PCINET_NET_RXINT_OFF);
-	int rounds = 0;
 
-	/* 8.5 rule 4: a peer that stops polling gets one kick */
-	if (s->state == BOARD_ATTACHED && n->board_rxint_off && !rxint_off &&
-	    compatible)
-		slot_wr(s, M83XX_MU_IDR, PCINET_DB_NET_KICK);
-	n->board_rxint_off = rxint_off;
-
-again:
-	if (++rounds > 3)
-		return;
-	switch (s->state) {
-	case BOARD_ATTACHED:
-		if (!valid) {
-			detach(s, b, false);
-			goto again;
-		}
-		if (running) {
-			n->board_running_seen = true;
-		} else if (n->board_running_seen) {
-			/* unusual: a board stops by clearing VALID first (10.2) */
-			note_error(s, "board cleared RUNNING while still valid: attach of generation %u ended",
-				   n->generation);
-			detach(s, b, false);
-			goto again;
-		} else if (generation_changed(s)) {
-			note_error(s, "board re-initialised its region while attached (generation %u): attach ended",
-				   n->generation);
-			detach(s, b, false);
-			goto again;
-		}
-		return;
-	case BOARD_DETACHING:
-		if (!compatible || !running) {
-			reclaim(s);
-			goto again;
-		}
-		return;
-	case BOARD_CLEARING:
-		if (compatible && running)
-			return;
-		s->state = BOARD_IDLE;
-		goto again;
-	case BOARD_REFUSED:
-		if (valid) {
-			if (om1i && !running && !n->hold)
-				refused_look_again(s);
-			return;
-		}
-		s->state = BOARD_IDLE;
-		goto again;
-	case BOARD_ABSENT:
-	case BOARD_INCOMPATIBLE:
-	case BOARD_IDLE:
-		if (!present) {
-			s->state = BOARD_ABSENT;
-			return;
-		}
-		if (!compatible) {
-			if (s->state != BOARD_INCOMPATIBLE)
-				logmsg("slot %u: board speaks PCINet major %u",
-				       s->num, pcinet_status_version(b));
-			s->state = BOARD_INCOMPATIBLE;
-			return;
-		}
-		s->state = BOARD_IDLE;
-		if (running) {
-			/* attached to a predecessor of ours: make it let go */
-			release_lease(s);
-			s->state = BOARD_CLEARING;
-			n->wait_since = now_ms();
-			n->wait_logged = false;
-			return;
-		}
-		if (valid && n->enabled && !n->hold)
-			attach(s, false);
-		return;
-	}
+	pcinet_host_sm_status(&s->sm, b, om1i, n->enabled && !n->hold);
+	run_sm(s);
 }
 
 void net_reset_observed(struct slot *s)
 {
-	struct net *n = &s->net;
-
 	/* a-b: the lease is gone and the reset stopped the board's DMA */
 	set_carrier(s, false);
-	if (s->state == BOARD_ATTACHED || s->state == BOARD_DETACHING) {
-		n->detaches++;
-		n->refusing = false;	/* "not after a reset" */
-		reclaim(s);
-	}
-	s->state = BOARD_ABSENT;
-	tap_interest(s);
+	pcinet_host_sm_reset(&s->sm);
+	run_sm(s);
 }
 
 bool net_release(struct slot *s)
 {
-	if (s->state == BOARD_ATTACHED)
-		detach(s, slot_rd(s, M83XX_MU_OMR1), false);
-	return s->state == BOARD_DETACHING;
+	pcinet_host_sm_release(&s->sm);
+	run_sm(s);
+	return s->sm.state == PCINET_HOST_DETACHING;
 }
 
 /* h2b_cons moved: our transmit buffers come back (8.3 step 6) */
@@ -636,12 +549,12 @@ void net_kick(struct slot *s)
 {
 	struct net *n = &s->net;
 
-	if (s->state != BOARD_ATTACHED)
+	if (s->sm.state != PCINET_HOST_ATTACHED)
 		return;
 	/* indices of an attach the board has not taken up yet (8.4) */
-	if (area_u32(n, 8) != n->generation)
+	if (area_u32(n, 8) != s->sm.generation)
 		return;
-	if (!reclaim_tx(s) || s->state != BOARD_ATTACHED)
+	if (!reclaim_tx(s) || s->sm.state != PCINET_HOST_ATTACHED)
 		return;
 	if (!receive(s))
 		return;
@@ -692,15 +605,15 @@ void net_tap_event(struct slot *s, uint32_t events)
 
 	if (!(events & EPOLLIN) || n->tap < 0)
 		return;
-	if (s->state != BOARD_ATTACHED) {
+	if (s->sm.state != PCINET_HOST_ATTACHED) {
 		/* no link: what the stack still sends goes nowhere */
 		while (read(n->tap, sink, sizeof(sink)) >= 0)
 			n->tx_dropped++;
 		return;
 	}
-	if (area_u32(n, 8) == n->generation)
+	if (area_u32(n, 8) == s->sm.generation)
 		reclaim_tx(s);
-	if (s->state == BOARD_ATTACHED)
+	if (s->sm.state == PCINET_HOST_ATTACHED)
 		transmit(s);
 	tap_interest(s);
 }
@@ -715,13 +628,13 @@ void net_tick(struct slot *s, u32 now)
 {
 	struct net *n = &s->net;
 
-	if ((s->state == BOARD_DETACHING || s->state == BOARD_CLEARING) &&
+	if ((s->sm.state == PCINET_HOST_DETACHING || s->sm.state == PCINET_HOST_CLEARING) &&
 	    !n->wait_logged && (u32)(now - n->wait_since) > PCINET_DETACH_ACK_MS) {
 		n->wait_logged = true;
 		logmsg("slot %u: board still RUNNING %u ms after our lease ended; "
 		       "%s until it lets go or is reset", s->num,
 		       PCINET_DETACH_ACK_MS,
-		       s->state == BOARD_DETACHING ? "its buffers stay its own" :
+		       s->sm.state == PCINET_HOST_DETACHING ? "its buffers stay its own" :
 		       "not attaching");
 	}
 	/* a lost doorbell costs one tick, not a stuck link */
@@ -804,8 +717,8 @@ int net_json(struct slot *s, char *buf, size_t len)
 
 	return snprintf(buf, len,
 		"\"interface\":\"%s\",\"carrier\":%s,\"mtu\":%u,"
-		"\"generation\":%u,\"attaches\":%" PRIu64 ",\"detaches\":%" PRIu64 ","
-		"\"refusals\":%" PRIu64 ",\"misbehaved\":%" PRIu64 ","
+		"\"generation\":%u,\"attaches\":%u,\"detaches\":%u,"
+		"\"refusals\":%u,\"misbehaved\":%" PRIu64 ","
 		"\"tx_frames\":%" PRIu64 ",\"tx_bytes\":%" PRIu64 ","
 		"\"tx_dropped\":%" PRIu64 ",\"tx_lost\":%" PRIu64 ","
 		"\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ","
@@ -813,7 +726,8 @@ int net_json(struct slot *s, char *buf, size_t len)
 		"\"carrier_changes\":%" PRIu64 ",\"link_waits_ms\":%" PRIu64 ","
 		"\"dma_share\":\"0x%llx+0x%x\",\"net_error\":\"%s\"",
 		n->enabled ? n->ifname : "", n->carrier ? "true" : "false",
-		n->mtu, n->generation, n->attaches, n->detaches, n->refusals,
+		n->mtu, s->sm.generation, s->sm.attaches, s->sm.detaches,
+		s->sm.refusals,
 		n->misbehaved, n->tx_frames, n->tx_bytes, n->tx_dropped,
 		n->tx_lost, n->rx_frames, n->rx_bytes, n->rx_errors,
 		n->rx_dropped, n->carrier_changes, n->link_waits_ms,

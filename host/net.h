@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pcinet/pcinet_host_sm.h>
 #include <pcinet/pcinet_proto.h>
 #include <pcinet/pcinet_ring.h>
 
@@ -55,8 +56,6 @@ struct net {
 	u32 mem_size;
 
 	/* the attach (valid from ATTACHED until reclaim) */
-	u32 generation;			/* attached, or refused in REFUSED */
-	bool refusing;			/* DETACHING ends in REFUSED */
 	u32 logged_generation;		/* a refusal is logged once per G */
 	u32 h2b_off, h2b_len, b2h_off, b2h_len, max_frame;
 	u32 buf_size;			/* each buffer, >= max_frame */
@@ -68,13 +67,11 @@ struct net {
 	u64 rx_bus, tx_bus;
 	u32 h2b_prod, h2b_cons_seen;	/* free running, section 8.2 */
 	u32 b2h_prod, b2h_done_seen;	/* b2h_consumed == b2h_done_seen */
-	bool board_running_seen;
-	bool board_rxint_off;		/* board status, cached (8.5 rule 5) */
 	u32 wait_since;			/* DETACHING, CLEARING: timer start */
 	bool wait_logged;
 
 	/* counters */
-	uint64_t attaches, detaches, refusals, misbehaved;
+	uint64_t misbehaved;		/* attaches etc.: the state machine's */
 	uint64_t tx_frames, tx_bytes;	/* host -> board, posted */
 	uint64_t tx_dropped;		/* no link, or too long */
 	uint64_t tx_lost;		/* posted, never taken: reclaimed */
@@ -107,7 +104,7 @@ int net_use_fd(struct slot *s, int fd);
 
 /*
  * Section 10.3: the board's status b, read by the status check; om1i: the
- * board wrote it (REFUSED looks again only then). Sets s->state.
+ * board wrote it (REFUSED looks again only then). Runs s->sm.
  */
 void net_status(struct slot *s, u32 b, bool om1i);
 /* A slot waiting for its kernel link: look again, deliver once it is up */

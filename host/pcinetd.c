@@ -183,11 +183,11 @@ static void release_all(void)
 
 			if (!s)
 				continue;
-			if (s->state == BOARD_DETACHING)
+			if (s->sm.state == PCINET_HOST_DETACHING)
 				slot_status_check(s, false);
 			else if (!slot_release(s))
 				continue;
-			waiting += s->state == BOARD_DETACHING;
+			waiting += s->sm.state == PCINET_HOST_DETACHING;
 		}
 		if (waiting)
 			usleep(1000);

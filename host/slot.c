@@ -101,8 +101,8 @@ static void evaluate(struct slot *s, u32 b, bool om1i)
 	s->board_status = b;
 	net_status(s, b, om1i);		/* the 10.3 table, states and all */
 	b = s->board_status;		/* an attach may have looked again */
-	s->board_uart = s->state != BOARD_ABSENT &&
-			s->state != BOARD_INCOMPATIBLE &&
+	s->board_uart = s->sm.state != PCINET_HOST_ABSENT &&
+			s->sm.state != PCINET_HOST_INCOMPATIBLE &&
 			(b & PCINET_UART_RX_ENABLED);
 	if (s->board_uart && !was_uart)
 		console_board_appeared(s);
@@ -292,9 +292,9 @@ static void reset_when_released(struct slot *s, u32 now)
 {
 	if (!s->reset_pending)
 		return;
-	if (s->state == BOARD_DETACHING && (int32_t)(now - s->reset_deadline) < 0)
+	if (s->sm.state == PCINET_HOST_DETACHING && (int32_t)(now - s->reset_deadline) < 0)
 		return;
-	if (s->state == BOARD_DETACHING)
+	if (s->sm.state == PCINET_HOST_DETACHING)
 		logmsg("slot %u: board still RUNNING %u ms after the detach: resetting it anyway",
 		       s->num, PCINET_DETACH_ACK_MS);
 	reset_now(s);
@@ -303,15 +303,6 @@ static void reset_when_released(struct slot *s, u32 now)
 int slot_json(struct slot *s, char *buf, size_t len)
 {
 	struct console *c = &s->con;
-	static const char *const names[] = {
-		[BOARD_ABSENT] = "absent",
-		[BOARD_INCOMPATIBLE] = "incompatible",
-		[BOARD_IDLE] = "idle",
-		[BOARD_CLEARING] = "clearing",
-		[BOARD_ATTACHED] = "attached",
-		[BOARD_DETACHING] = "detaching",
-		[BOARD_REFUSED] = "refused",
-	};
 	u32 b = s->board_status;
 	char link[2 * PATH_MAX], pts[160];
 	int used, more;
@@ -331,7 +322,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
 		"\"doorbells_reserved\":%" PRIu64 ","
 		"\"epoch\":%u,\"errors\":%" PRIu64 ",",
-		s->num, b, s->imr1, names[s->state],
+		s->num, b, s->imr1, pcinet_host_state_name(s->sm.state),
 		pcinet_status_present(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
 		pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD) ? "true" : "false",
 		pcinet_board_valid(b) ? "true" : "false",

@@ -24,15 +24,6 @@
 #define HOST_POLL_MS		250	/* status watchdog, section 10.4 */
 #define ALL_ONES		PCINET_ALL_ONES
 
-enum board_state {
-	BOARD_ABSENT,		/* status 0, all ones or no board signature */
-	BOARD_INCOMPATIBLE,	/* board speaks another major */
-	BOARD_IDLE,		/* compatible, host not attached */
-	BOARD_CLEARING,		/* board RUNNING without an attach of ours */
-	BOARD_ATTACHED,		/* lease held, carrier on */
-	BOARD_DETACHING,	/* lease ended, board still RUNNING */
-	BOARD_REFUSED,		/* generation net.generation refused */
-};
 
 /* Where a slot's network lives; ifname NULL: console only */
 struct slot_net_cfg {
@@ -48,7 +39,7 @@ struct slot {
 	struct pcinet_sim_slot *hw;	/* host side: BAR0 */
 	struct evsrc irq;		/* EV_SLOT_IRQ */
 
-	enum board_state state;
+	struct pcinet_host_sm sm;	/* 10.3: the host's state machine */
 	u32 board_status;		/* last OMR1 read */
 	u32 imr1;			/* last value we wrote to IMR1 */
 	bool board_uart;		/* board console accepts input */

@@ -11,6 +11,7 @@ from pathlib import Path
 from .config import Chassis
 from .crate import ensure_sim_up, pick_slots, result_table, slot_list, tftp_root
 from .errors import USAGE, FarmError
+from .logdir import DEFAULT
 from .parallel import Progress, no_progress, run_per_slot
 from .results import SlotResult, crashed, summary
 from .session import SlotSession
@@ -35,7 +36,7 @@ def command(ch: Chassis, slots: list[int], every: bool, kernel: Path | None,
     ensure_sim_up(ch)
     image, *rest = stage([Path(kernel)] + ([Path(dtb)] if dtb else []), tftp_root(ch))
     fdt = rest[0] if rest else None
-    log_dir = log_dir or Path("farm-logs")  # kept: not in the chassis' own directory
+    log_dir = log_dir or DEFAULT  # kept: not in the chassis' own directory
     print(f"farm boot: {image.name}, {image.size} bytes, CRC32 {image.crc32:08x}"
           + (f", device tree {fdt.name}, {fdt.size} bytes" if fdt else "")
           + f", on {slot_list(picked)}", flush=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import Chassis
 from .crate import ensure_sim_up, pick_slots, result_table, slot_list
+from .logdir import DEFAULT
 from .parallel import Progress, no_progress, run_per_slot
 from .results import SlotResult, crashed, summary
 from .session import SlotSession
@@ -23,7 +24,7 @@ def command(ch: Chassis, slots: list[int], every: bool, log_dir: Path | None) ->
     """farm reboot SLOT... | --all [--log-dir D]; its exit code."""
     picked = pick_slots(ch, slots, every)
     ensure_sim_up(ch)
-    log_dir = log_dir or Path("farm-logs")
+    log_dir = log_dir or DEFAULT
     print(f"farm reboot: {slot_list(picked)}", flush=True)
     return result_table(ch, "reboot", reboot(ch.file, picked, log_dir), log_dir)
 

@@ -29,6 +29,7 @@ from .config import Chassis
 from .crate import ensure_sim_up, pick_slots, result_table, slot_list, tftp_root
 from .errors import USAGE, FarmError, StageError
 from .firmware import FirmwareImage, ImageError, check_fits, read_image
+from .logdir import DEFAULT, LogDir
 from .parallel import Progress, no_progress, run_per_slot
 from .results import SlotResult, crashed
 from .session import SlotSession
@@ -50,8 +51,8 @@ class Expect:
 def command(ch: Chassis, slots: list[int], every: bool, image_file: Path | None,
             retry_failed: bool, log_dir: Path | None, report_file: Path | None) -> int:
     """farm reflash [SLOT... | --all] --image F | --retry-failed; its exit code."""
-    log_dir = log_dir or (report_file.parent if report_file else Path("farm-logs"))
-    report_file = report_file or log_dir / "reflash-report.json"
+    log_dir = log_dir or (report_file.parent if report_file else DEFAULT)
+    report_file = report_file or LogDir(log_dir).reflash_report
     earlier: dict[int, dict[str, Any]] = {}
     want_crc = None
     if retry_failed:

@@ -32,6 +32,7 @@ from .errors import StageError
 from .handshake import HandshakeWatch
 from .labgrid_parts import CommandFailed, PCINetStrategy, UBootShell
 from .labgrid_parts.ubootshell import crc32_in
+from .logdir import LogDir
 from .parallel import Progress
 from .results import SlotResult
 from .slotlock import SlotLock
@@ -229,7 +230,7 @@ class SlotSession:
     def write_log(self) -> None:
         r = self.result
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_dir / f"slot{self.slot:02d}-{self.command}.log"
+        log = LogDir(self.log_dir).slot_log(self.slot, self.command)
         stages = "".join(f"{name:9} {t:7.2f} s\n" for name, t in r.stages)
         internal = (f"\n== internal error (a bug of farm's)\n{self.internal_error}"
                     if self.internal_error else "")

@@ -22,6 +22,7 @@ from pcinet_sim.layout import Layout
 
 from .config import Chassis
 from .labgrid_parts import PCINetResetDriver, PCINetSlot, PCINetStrategy
+from .logdir import slot_name
 
 AUTOBOOT = "Hit any key to stop autoboot"
 INTERRUPT = "\r"  # what answers the autoboot line
@@ -43,7 +44,7 @@ def slot_target(ch: Chassis, slot: int, prompt_timeout: float | None = None) -> 
     the prompt when activated (default: timeouts.prompt, for after a reset)."""
     directory = ch.sim_dir
     board = ch.board_types[ch.slots[slot].board]
-    t = Target(f"slot{slot:02d}")
+    t = Target(slot_name(slot))
     _bind(RawSerialPort, t, port=str(Layout(directory).console(slot)))
     _bind(PCINetSlot, t, slot=slot, control=str(Layout(directory).pcinetd_sock))
     _bind(SerialDriver, t, timeout=ch.timeouts.command)

@@ -40,6 +40,7 @@ from .crate import ensure_sim_up, pick_slots, slot_list, tftp_root
 from .errors import USAGE, FarmError
 from .hil import HIL_DIR, LOCKED_ENV
 from .hil.env import write_environment
+from .logdir import DEFAULT, LogDir, slot_name
 from .slotlock import SlotBusy, SlotLock
 from .staging import stage
 
@@ -74,7 +75,7 @@ class SlotRun:
 
 def _error_suite(slot: int, message: str) -> ET.Element:
     """A JUnit testsuite for a slot whose suite did not run or did not report."""
-    suite = ET.Element("testsuite", name=f"slot{slot:02d}", tests="1", failures="0",
+    suite = ET.Element("testsuite", name=slot_name(slot), tests="1", failures="0",
                        errors="1", skipped="0", time="0")
     case = ET.SubElement(suite, "testcase", classname="farm.test", name="run")
     ET.SubElement(case, "error", message=message).text = message
@@ -154,7 +155,7 @@ def _merge(runs: list[SlotRun], path: Path, seconds: float) -> dict[str, int]:
         assert run.suite is not None
         suite = run.suite
         for case in suite.iter("testcase"):
-            case.set("classname", f"slot{run.slot:02d}.{case.get('classname', '')}")
+            case.set("classname", f"{slot_name(run.slot)}.{case.get('classname', '')}")
         top.append(suite)
         for k in COUNTS:
             total[k] += run.counts[k]
@@ -170,7 +171,7 @@ def _pytest_cmd(suite: str, env_file: Path, run: SlotRun, console: Path,
                 keyword: str | None) -> list[str]:
     # labgrid's plugin: farm/hil/pytest.ini loads it; no other plugin is loaded
     cmd = [sys.executable, "-m", "pytest", str(HIL_DIR / suite), "--lg-env", str(env_file),
-           "--junitxml", str(run.xml), "-o", f"junit_suite_name=slot{run.slot:02d}",
+           "--junitxml", str(run.xml), "-o", f"junit_suite_name={slot_name(run.slot)}",
            "--farm-console-log", str(console), "-v", "-rfEs"]
     if keyword:
         cmd += ["-k", keyword]
@@ -215,7 +216,7 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
     slots = pick_slots(ch, slots, every)
     if importlib.util.find_spec("pytest") is None:
         raise FarmError("pytest is not installed (pip install pytest)")
-    log_dir = log_dir or Path("farm-logs") / time.strftime("test-%Y%m%d-%H%M%S")
+    log_dir = log_dir or DEFAULT / time.strftime("test-%Y%m%d-%H%M%S")
     log_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir.resolve()
     ensure_sim_up(ch)
@@ -223,8 +224,8 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
 
     t0 = time.monotonic()
     interrupted = False
-    runs = [SlotRun(n, log_dir / f"slot{n:02d}.xml", log_dir / f"slot{n:02d}-pytest.log")
-            for n in slots]
+    logs = LogDir(log_dir)
+    runs = [SlotRun(n, logs.junit(n), logs.pytest_log(n)) for n in slots]
     with ExitStack() as stack:
         locked: list[int] = []
         for run in runs:
@@ -242,7 +243,7 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
         pending = [r for r in runs if r.slot in locked]
         if pending:
             # kept with the logs: the TFTP root only links to it
-            payload = log_dir / "hil-image.bin"
+            payload = logs.hil_image
             payload.write_bytes(os.urandom(IMAGE_SIZE))
             [image] = stage([payload], root)
             stack.callback(image.path.unlink, missing_ok=True)
@@ -251,9 +252,9 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
         env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
                LOCKED_ENV: ",".join(map(str, locked))}
         for run in pending:
-            env_file = write_environment(log_dir / f"slot{run.slot:02d}-env.yaml", ch,
+            env_file = write_environment(logs.environment(run.slot), ch,
                                          run.slot, image.path, image.name)
-            console = log_dir / f"slot{run.slot:02d}-console.log"
+            console = logs.console_log(run.slot)
             console.unlink(missing_ok=True)
             run.out = stack.enter_context(open(run.log, "wb"))
             run.t0 = time.monotonic()
@@ -290,7 +291,7 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
                 _finish(run, run.proc.returncode)
 
     seconds = time.monotonic() - t0
-    total = _merge(runs, log_dir / "junit.xml", seconds)
+    total = _merge(runs, logs.merged_junit, seconds)
     failed = [r.slot for r in runs if not r.ok]
     passed = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
     summary = (f"farm test: {len(runs)} slot{'s' if len(runs) > 1 else ''}, {passed} passed, "
@@ -301,5 +302,5 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
                + ("; interrupted" if interrupted else ""))
     lines = ["", *_table(runs), "", summary, f"logs: {log_dir} (junit.xml)"]
     print("\n".join(lines))
-    (log_dir / "summary.txt").write_text("\n".join(lines[1:]) + "\n")
+    logs.summary.write_text("\n".join(lines[1:]) + "\n")
     return 1 if failed or interrupted else 0

@@ -19,6 +19,8 @@ import pytest
 from test_farm_sim import FARM, farm, fit_image, pytestmark  # noqa: F401 - same skip rule
 
 from farm.hostctl import host_request
+from farm.logdir import LogDir
+from pcinet_sim.layout import Layout
 
 from conftest import REPO
 
@@ -66,7 +68,7 @@ def sim_fault(f: Path, slot: int, kind: str, clear: bool = False) -> None:
 
 
 def resets(f: Path) -> dict[int, int]:
-    state = json.loads((crate_dir(f) / "supervisor.json").read_text())
+    state = json.loads(Layout(crate_dir(f)).supervisor_state.read_text())
     return {int(n): b["resets"] for n, b in state["boards"].items()}
 
 
@@ -80,9 +82,9 @@ def failed_boot_logs(out: str, logs: Path, f: Path) -> str:
     """Each failed slot's farm log (stages, handshake, console, raw console)
     and pcinetd's lines about it: what a failure in CI needs to be explained."""
     text = ""
-    daemon = crate_dir(f) / "logs" / "pcinetd.log"
+    daemon = Layout(crate_dir(f)).service_log("pcinetd")
     for slot in sorted({int(n) for n in re.findall(r"^ +(\d+)  FAILED", out, re.M)}):
-        log = logs / f"slot{slot:02d}-boot.log"
+        log = LogDir(logs).slot_log(slot, "boot")
         if log.exists():
             text += f"\n--- {log}\n" + "\n".join(log.read_text().splitlines()[-200:])
         if daemon.exists():
@@ -102,7 +104,7 @@ def test_boot_slot_7_then_all(crate: Path, tmp_path: Path) -> None:
     one = farm("boot", "7", "--kernel", str(kernel), "--log-dir", str(logs),
                "--chassis", str(crate))
     assert one.returncode == 0, one.stdout + one.stderr + failed_boot_logs(one.stdout, logs, crate)
-    log = (logs / "slot07-boot.log").read_text()
+    log = LogDir(logs).slot_log(7, "boot").read_text()
     for stage in ("reset", "prompt", "network", "tftp", "verify", "boot", "handoff"):
         assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
     events = re.findall(r"registers (valid|invalid)", log)
@@ -120,7 +122,7 @@ def test_boot_slot_7_then_all(crate: Path, tmp_path: Path) -> None:
     assert "farm boot: 19 of 19 ok" in every.stdout
     for n in range(1, 20):
         assert " ok " in table_row(every.stdout, n)
-        assert f"==> {crc:08x}" in (logs / f"slot{n:02d}-boot.log").read_text()
+        assert f"==> {crc:08x}" in LogDir(logs).slot_log(n, "boot").read_text()
     status = json.loads(farm("status", "--json", "--chassis", str(crate)).stdout)["slots"]
     assert all(r["last_result"].startswith("boot ok") for r in status), status
 
@@ -154,7 +156,7 @@ def test_corrupt_image_refused_nothing_written(crate: Path, new_image: Path,
         assert res.returncode == 2, (name, res.stdout, res.stderr)
         assert "refused, nothing written" in res.stderr and reason in res.stderr, \
             (name, res.stderr)
-        assert not (tmp_path / name / "reflash-report.json").exists()
+        assert not LogDir(tmp_path / name).reflash_report.exists()
     assert resets(crate) == before
 
 
@@ -165,7 +167,7 @@ def test_reflash_all_flash_fault_then_retry(crate: Path, new_image: Path,
     the read-back, is not reset, the report says so, a reset of it is refused;
     the retry of the failed slot, fault gone, completes."""
     logs = tmp_path / "logs"
-    report_file = logs / "reflash-report.json"
+    report_file = LogDir(logs).reflash_report
     want = re.search(r"U-Boot 2023\.01-next \([^)]*\)", new_image.read_bytes().decode("latin-1"))
     assert want
     version = want.group()
@@ -225,7 +227,7 @@ def test_link_dropped_mid_transfer(crate: Path, tmp_path: Path) -> None:
     def drop_when_valid() -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            reply = host_request(crate_dir(crate) / "pcinetd.sock", "status", timeout=5)
+            reply = host_request(Layout(crate_dir(crate)).pcinetd_sock, "status", timeout=5)
             if next(r for r in reply["slots"] if r["slot"] == 2)["registers_valid"]:
                 sim_fault(crate, 2, "link-down")
                 dropped.set()
@@ -244,7 +246,7 @@ def test_link_dropped_mid_transfer(crate: Path, tmp_path: Path) -> None:
     assert res.returncode == 1, res.stdout + res.stderr
     row = table_row(res.stdout, 2)
     assert "FAILED  tftp" in row and "DMA transfer error" in row, row
-    log = (logs / "slot02-boot.log").read_text()
+    log = LogDir(logs).slot_log(2, "boot").read_text()
     assert "Bytes transferred" not in log
     # the link is back (a bootable size this time: 64 MiB would overlap the FIT's load)
     (tmp_path / "small").mkdir()

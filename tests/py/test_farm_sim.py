@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from farm.logdir import LogDir
+from pcinet_sim.layout import Layout
+
 from conftest import REPO
 
 FARM = Path(sys.executable).parent / "farm"
@@ -72,7 +75,7 @@ def test_reboot_brings_slots_back(tmp_path: Path) -> None:
         rows = {r["slot"]: r for r in
                 json.loads(farm("status", "--json", "--chassis", str(f)).stdout)["slots"]}
         assert rows[3]["console"] and rows[5]["console"]
-        state = json.loads((tmp_path / "crate" / "supervisor.json").read_text())
+        state = json.loads(Layout(tmp_path / "crate").supervisor_state.read_text())
         assert state["boards"]["3"]["resets"] == 1 and state["boards"]["5"]["resets"] == 1
         assert state["boards"]["4"]["resets"] == 0
         # bad usage: nothing happens, exit 2
@@ -113,7 +116,7 @@ def test_boot_slots_and_the_handshake_in_their_logs(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stdout + res.stderr
         for n in (2, 3):
             assert re.search(rf"^ +{n}  ok +handoff ", res.stdout, re.M), res.stdout
-            log = (logs / f"slot{n:02d}-boot.log").read_text()
+            log = LogDir(logs).slot_log(n, "boot").read_text()
             for stage in ("reset", "prompt", "network", "tftp", "verify", "boot", "handoff"):
                 assert re.search(rf"^{stage} +[\d.]+ s$", log, re.M), log
             events = re.findall(r"registers (valid|invalid)", log)
@@ -174,7 +177,7 @@ def test_no_command_typed_after_a_reset_not_by_farm(tmp_path: Path) -> None:
         with SlotSession(f, 1, "test", no_progress, tmp_path / "logs") as s:
             s.reset_to_prompt()
             assert s.version().startswith("U-Boot 20")
-            host_request(tmp_path / "crate" / "pcinetd.sock", "reset 1")
+            host_request(Layout(tmp_path / "crate").pcinetd_sock, "reset 1")
             s.version()
         assert not s.result.ok
         assert s.result.stage == "version", s.result

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from farm.logdir import LogDir, slot_name
+from pcinet_sim.layout import Layout
+
 from conftest import REPO
 
 FARM = Path(sys.executable).parent / "farm"
@@ -105,7 +108,7 @@ def failed_slots_reports(out: str, logs: Path) -> str:
     host's view of the slot (farm.hil.conftest adds it)."""
     text = ""
     for slot in re.findall(r"^\s*(\d+)\s.*\bFAILED\b", out, re.M):
-        log = logs / f"slot{int(slot):02d}-pytest.log"
+        log = LogDir(logs).pytest_log(int(slot))
         if log.exists():
             text += f"\n--- end of {log}\n" + "\n".join(log.read_text().splitlines()[-80:])
     return text
@@ -124,10 +127,10 @@ def test_all_slots_write_junit(crate: Path, tmp_path: Path) -> None:
                   r"in [\d.]+ s: ok$", res.stdout, re.M)
     assert m and int(m.group(1)) + int(m.group(2)) == SLOTS * len(TESTS), res.stdout
     files = sorted(logs.glob("slot??.xml"))
-    assert [p.name for p in files] == [f"slot{n:02d}.xml" for n in range(1, SLOTS + 1)]
+    assert files == [LogDir(logs).junit(n) for n in range(1, SLOTS + 1)]
     for n, path in enumerate(files, 1):
         suite = ET.parse(path).getroot().find("testsuite")
-        assert suite is not None and suite.get("name") == f"slot{n:02d}"
+        assert suite is not None and suite.get("name") == slot_name(n)
         cases = {c.get("name"): c for c in suite.iter("testcase")}
         assert set(cases) == TESTS, path
         for name, case in cases.items():
@@ -142,17 +145,18 @@ def test_all_slots_write_junit(crate: Path, tmp_path: Path) -> None:
         assert re.match(r"U-Boot 20\d\d\.\d\d", props["uboot_version"] or ""), props
         assert int(props["host_attaches"] or 0) >= 1, props
         assert "registers invalid" in (props["handshake"] or ""), props  # the timeline
-        console = (logs / f"slot{n:02d}-console.log").read_text(errors="replace")
+        console = LogDir(logs).console_log(n).read_text(errors="replace")
         assert "U-Boot 20" in console and "test_console_echo.py::test_console_echo" in console
-        env = (logs / f"slot{n:02d}-env.yaml").read_text()
-        assert f"slot{n:02d}/console" in env and "PCINetResetDriver" in env
-    merged = ET.parse(logs / "junit.xml").getroot()
+        env = LogDir(logs).environment(n).read_text()
+        assert str(Layout(crate.parent / "crate").console(n)) in env
+        assert "PCINetResetDriver" in env
+    merged = ET.parse(LogDir(logs).merged_junit).getroot()
     assert merged.tag == "testsuites" and int(merged.get("tests", "0")) == SLOTS * len(TESTS)
     assert merged.get("failures") == "0" and merged.get("errors") == "0"
     assert [s.get("name") for s in merged.iter("testsuite")] == \
-        [f"slot{n:02d}" for n in range(1, SLOTS + 1)]
+        [slot_name(n) for n in range(1, SLOTS + 1)]
     assert all(c.get("classname", "").startswith("slot") for c in merged.iter("testcase"))
-    assert "farm test: 19 slots" in (logs / "summary.txt").read_text()
+    assert "farm test: 19 slots" in LogDir(logs).summary.read_text()
 
 
 @pytest.mark.e2e
@@ -191,12 +195,13 @@ def test_failures_exit_1(crate: Path, tmp_path: Path) -> None:
     assert re.search(r"^ +6 +2 +0 +0 +0 .* ok +$", out, re.M), out
     assert re.search(r"^farm test: 4 slots, 3 passed, 1 failed, 3 errors, 0 skipped in "
                      r"[\d.]+ s: FAILED \(slots 3, 4, 5\)$", out, re.M), out
-    suites = {s.get("name"): s for s in ET.parse(logs / "junit.xml").getroot().iter("testsuite")}
+    suites = {s.get("name"): s
+              for s in ET.parse(LogDir(logs).merged_junit).getroot().iter("testsuite")}
     assert list(suites) == ["slot03", "slot04", "slot05", "slot06"]
     failure = suites["slot05"].find("testcase[@name='test_tftp_size_crc32']/failure")
     assert failure is not None and "host memory does not answer" in (failure.text or "")
     # the failure report also tells what the host saw of the slot meanwhile
-    report = (logs / "slot05-pytest.log").read_text()
+    report = LogDir(logs).pytest_log(5).read_text()
     assert re.search(r"host's view of slot 5 .*\n.*state=\w+, .*attaches=\d+, .*net_error=",
                      report), report
 

@@ -31,12 +31,10 @@ from .errors import USAGE, FarmError, StageError
 from .firmware import FirmwareImage, ImageError, check_fits, read_image
 from .logdir import DEFAULT, LogDir
 from .parallel import Progress, no_progress, run_per_slot
-from .results import SlotResult, crashed
+from .results import UNCHANGED, UNVERIFIED, VERIFIED, SlotResult, crashed
 from .session import SlotSession
 from .slotlock import SlotBusy
 from .staging import Image, StagingError, stage
-
-UNCHANGED, UNVERIFIED, VERIFIED = "unchanged", "unverified", "verified"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ from typing import Any
 
 from pcinet_sim.layout import Layout
 
+# what a slot's boot flash holds, as far as farm reflash knows (farm/reflash.py)
+UNCHANGED, UNVERIFIED, VERIFIED = "unchanged", "unverified", "verified"
+
 
 @dataclass
 class SlotResult:
@@ -100,6 +103,16 @@ def flash(directory: Path, slot: int) -> tuple[str, str]:
     except OSError:
         return "", ""
     return state, why.strip()
+
+
+def reset_refused(directory: Path, slot: int) -> str:
+    """Why no farm command may reset the slot's board ("" if it may): its flash
+    holds an image a reflash wrote and did not prove, which may not boot."""
+    state, why = flash(directory, slot)
+    if state != UNVERIFIED:
+        return ""
+    return (f"refused: its flash holds an unverified image ({why}), so a reset would not "
+            "boot it; farm reflash it first")
 
 
 def remove(directory: Path) -> None:

@@ -134,12 +134,12 @@ class SlotSession:
             self.target.cleanup()
             self.target = None
             self.uboot = None
-        state, why = results.flash(self.ch.sim_dir, self.slot)
-        if state == "unverified" and not or_running:
+        refused = results.reset_refused(self.ch.sim_dir, self.slot)
+        if refused and not or_running:
             self.result.stage = stage
-            raise StageError(stage, f"refused: its flash holds an unverified image ({why}), "
-                             "so a reset would not boot it; farm reflash it first")
-        if state == "unverified":
+            raise StageError(stage, refused)
+        if refused:
+            why = results.flash(self.ch.sim_dir, self.slot)[1]
             strategy = self._strategy(prompt_timeout=PROBE_S)
 
             def running() -> None:

@@ -35,7 +35,9 @@ from typing import IO, Any
 
 import pytest
 
+from farm import results
 from farm.config import BoardType, Chassis, SlotConfig, load
+from farm.errors import StageError
 from farm.hil import LOCKED_ENV
 from farm.hil.env import IMAGE
 from farm.hostctl import host_view
@@ -150,8 +152,13 @@ def slot_lock(chassis: Chassis, slot: int) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def uboot(strategy: PCINetStrategy, slot_lock: None, chassis: Chassis) -> UBootShell:
-    """The board fresh from a reset through the host, at its U-Boot prompt."""
+def uboot(strategy: PCINetStrategy, slot_lock: None, chassis: Chassis,
+          slot: int) -> UBootShell:
+    """The board fresh from a reset through the host, at its U-Boot prompt; never
+    a board whose flash holds an unverified image (farm's commands refuse it too)."""
+    refused = results.reset_refused(chassis.sim_dir, slot)
+    if refused:
+        raise StageError("reset", refused)
     strategy.transition("uboot")
     return strategy.uboot_shell(chassis.timeouts.command)
 

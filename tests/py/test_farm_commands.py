@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from farm import results
 from farm.cli import main
 from farm.config import load
 from farm.crate import pick_slots, result_table
@@ -129,3 +130,19 @@ def test_the_table_tells_an_internal_error_from_a_failure(
     assert "   1  ok      handoff" in out and "   3  FAILED  tftp" in out
     assert "   4  ERROR   verify" in out
     assert "farm boot: 1 of 3 ok; failed: 3 4; internal error (a bug of farm's) on: 4" in out
+
+
+def test_a_board_whose_flash_is_unverified_is_not_reset(tmp_path: Path) -> None:
+    """The rule farm's commands and the HIL suite share (results.reset_refused)."""
+    f = chassis_file(tmp_path)
+    directory = tmp_path / "crate"
+    assert results.reset_refused(directory, 1) == ""
+    results.set_flash(directory, 1, results.UNVERIFIED, "farm reflash of u.img began writing")
+    with SlotSession(f, 1, "reboot", no_progress, tmp_path / "logs") as s:
+        s.reset_to_prompt()
+    r = s.result
+    assert (r.ok, r.internal, r.stage) == (False, False, "reset")
+    assert r.detail == results.reset_refused(directory, 1) == (
+        "refused: its flash holds an unverified image (farm reflash of u.img began writing), "
+        "so a reset would not boot it; farm reflash it first")
+    assert s.target is None  # nothing was built, nothing typed

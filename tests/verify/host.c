@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The host side of the model: the real include/pcinet/pcinet_host_sm.h
+ * (never a copy; a mutant shadows it by -I order, tests/verify/mutants.py)
+ * and the caller around it, protocol.md 10.3 and 10.4. Each action the
+ * machine asks for is one step; its answer (READ_BOARD, READ_GENERATION,
+ * ATTACH) is given in the same step, then the next action is asked for.
+ * A status check starts at any time (OM1I or the watchdog); the data path
+ * runs whenever the carrier is on, also while a check is under way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcinet/pcinet_host_sm.h>
+#include "model.h"
+
+_Static_assert(PCINET_HOST_SM_QUEUE == 8, "struct vs holds 8 queued actions");
+
+#define H_WORD(run)	pcinet_status_make(PCINET_STATUS_SIG_HOST, \
+					   (run) ? PCINET_NET_STATUS_RUNNING : 0)
+
+const char *act_name(u8 act)
+{
+	static const char * const names[PCINET_HA_ACTS] = {
+		[PCINET_HA_NONE] = "NONE",
+		[PCINET_HA_KICK] = "KICK",
+		[PCINET_HA_LOG_INCOMPATIBLE] = "LOG_INCOMPATIBLE",
+		[PCINET_HA_TAKE_LEASE] = "TAKE_LEASE",
+		[PCINET_HA_RELEASE_LEASE] = "RELEASE_LEASE",
+		[PCINET_HA_READ_BOARD] = "READ_BOARD",
+		[PCINET_HA_READ_GENERATION] = "READ_GENERATION",
+		[PCINET_HA_ATTACH] = "ATTACH",
+		[PCINET_HA_STOP] = "STOP",
+		[PCINET_HA_RECLAIM] = "RECLAIM",
+		[PCINET_HA_WAIT] = "WAIT",
+	};
+
+	return act < PCINET_HA_ACTS ? names[act] : "?";
+}
+
+static const char *act_label(u8 act)
+{
+	static const char * const labels[PCINET_HA_ACTS] = {
+		[PCINET_HA_NONE] = "H NONE",
+		[PCINET_HA_KICK] = "H KICK",
+		[PCINET_HA_LOG_INCOMPATIBLE] = "H LOG_INCOMPATIBLE",
+		[PCINET_HA_TAKE_LEASE] = "H TAKE_LEASE",
+		[PCINET_HA_RELEASE_LEASE] = "H RELEASE_LEASE",
+		[PCINET_HA_READ_BOARD] = "H READ_BOARD",
+		[PCINET_HA_READ_GENERATION] = "H READ_GENERATION",
+		[PCINET_HA_ATTACH] = "H ATTACH",
+		[PCINET_HA_STOP] = "H STOP",
+		[PCINET_HA_RECLAIM] = "H RECLAIM",
+		[PCINET_HA_WAIT] = "H WAIT",
+	};
+
+	return act < PCINET_HA_ACTS ? labels[act] : "H ?";
+}
+
+/* struct vs <-> struct pcinet_host_sm (the counters are not state) */
+static void sm_load(struct pcinet_host_sm *sm, const struct vs *s)
+{
+	unsigned int i;
+
+	pcinet_host_sm_init(sm);
+	sm->state = s->sm_state;
+	sm->board = st_word(s->sm_board);
+	sm->generation = gen_word(s->sm_gen);
+	sm->om1i = s->sm_bits & SB_OM1I;
+	sm->may_attach = s->sm_bits & SB_MAY_ATTACH;
+	sm->running_seen = s->sm_bits & SB_RUNNING_SEEN;
+	sm->refusing = s->sm_bits & SB_REFUSING;
+	sm->lease = s->sm_bits & SB_LEASE;
+	sm->rxint_off = s->sm_bits & SB_RXINT_OFF;
+	sm->evaluate = s->sm_bits & SB_EVALUATE;
+	sm->rounds = s->sm_rounds;
+	sm->head = 0;
+	sm->len = s->sm_len;
+	for (i = 0; i < s->sm_len; i++)
+		sm->queue[i] = s->sm_queue[i];
+	sm->need = s->sm_need;
+	sm->why = s->sm_why;
+}
+
+static void sm_store(struct vs *s, const struct pcinet_host_sm *sm)
+{
+	unsigned int i;
+
+	if (sm->len > PCINET_HOST_SM_QUEUE || sm->rounds > 255) {
+		fprintf(stderr, "verify: machine out of the model's range\n");
+		exit(2);
+	}
+	s->sm_state = sm->state;
+	s->sm_board = st_code(sm->board);
+	s->sm_gen = gen_code(sm->generation);
+	s->sm_bits = (sm->om1i ? SB_OM1I : 0) |
+		     (sm->may_attach ? SB_MAY_ATTACH : 0) |
+		     (sm->running_seen ? SB_RUNNING_SEEN : 0) |
+		     (sm->refusing ? SB_REFUSING : 0) |
+		     (sm->lease ? SB_LEASE : 0) |
+		     (sm->rxint_off ? SB_RXINT_OFF : 0) |
+		     (sm->evaluate ? SB_EVALUATE : 0);
+	s->sm_rounds = sm->rounds;
+	s->sm_len = sm->len;
+	memset(s->sm_queue, 0, sizeof(s->sm_queue));
+	for (i = 0; i < sm->len; i++)
+		s->sm_queue[i] = sm->queue[(sm->head + i) % PCINET_HOST_SM_QUEUE];
+	s->sm_need = sm->need;
+	s->sm_why = sm->why;
+}
+
+void host_init(struct vs *s)
+{
+	struct pcinet_host_sm sm;
+
+	pcinet_host_sm_init(&sm);
+	sm_store(s, &sm);
+	s->pc = PC_IDLE;
+	s->act = PCINET_HA_NONE;
+	s->hf = HF_IFUP;
+	s->imr1 = st_code(H_WORD(false));	/* written at load (10.7) */
+	s->last_read = SC(SK_ZERO, 0);
+}
+
+bool host_attached(const struct vs *s)
+{
+	return s->sm_state == PCINET_HOST_ATTACHED;
+}
+
+/* The host refused (or is about to refuse) generation gen */
+bool host_refusing(const struct vs *s, u8 gen)
+{
+	return (s->sm_state == PCINET_HOST_REFUSED ||
+		(s->sm_bits & SB_REFUSING)) && s->sm_gen == gen;
+}
+
+const char *host_describe(const struct vs *s, char *buf, size_t len)
+{
+	static const char * const pcs[] = { "idle", "drain", "reset-drain",
+					    "reset-imr1", "reread" };
+
+	snprintf(buf, len, "host %s(g%u)%s%s%s%s pc %s%s%s",
+		 pcinet_host_state_name(s->sm_state), s->sm_gen,
+		 s->hf & HF_LAST_RUN ? " lease" : "",
+		 s->hf & HF_CARRIER ? " carrier" : "",
+		 s->hf & HF_BUFS ? " bufs" : "",
+		 s->hf & HF_IFUP ? "" : " ifdown",
+		 pcs[s->pc], s->pc == PC_DRAIN || s->pc == PC_RESET_DRAIN ?
+		 " next " : "",
+		 s->pc == PC_DRAIN || s->pc == PC_RESET_DRAIN ?
+		 act_name(s->act) : "");
+	return buf;
+}
+
+static bool cfg_lost(const struct vs *s)
+{
+	return s->rf & RF_CFG_LOST;
+}
+
+static bool word_running(u32 b)
+{
+	return pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD) &&
+	       (b & PCINET_NET_STATUS_RUNNING);
+}
+
+/* A read of OMR1 through BAR0, and what the host learns from it */
+static u32 read_omr1(struct vs *n)
+{
+	u8 code = cfg_lost(n) ? SC(SK_ONES, 0xF) : n->omr1;
+	u32 b = st_word(code);
+
+	n->last_read = code;
+	if (!pcinet_board_valid(b))
+		n->hf |= HF_SEEN_INVALID;
+	if (SC_KIND(code) != SK_FOREIGN)
+		n->hf &= ~HF_LOGGED;
+	return b;
+}
+
+/* K-properties are about what the host knew; S1 about where BAR1 lands */
+enum bar1_use { B1_READ_GEN, B1_ATTACH, B1_POST };
+
+static const char *bar1_check(const struct vs *n, enum bar1_use use)
+{
+	u32 imr1 = st_word(n->imr1);
+
+	/* no configuration space: the access goes nowhere (10.4, 11) */
+	if (cfg_lost(n))
+		return NULL;
+	if (!pcinet_status_present(imr1, PCINET_STATUS_SIG_HOST) ||
+	    !(imr1 & PCINET_NET_STATUS_RUNNING))
+		return "S1 lease: BAR1 access while IMR1 lacks RUNNING";
+	if (!board_region_in_use(n))
+		return "S1 region: BAR1 access while the board may re-use its region";
+	if (use != B1_POST && (n->hf & HF_SEEN_INVALID))
+		return "S1 observed: BAR1 access after the host read VALID clear";
+	if (use == B1_POST && n->r_gen != n->sm_gen)
+		return "S1 generation: data-path write into another generation's region";
+	return NULL;
+}
+
+static void settle(struct vs *n, struct pcinet_host_sm *sm)
+{
+	n->act = pcinet_host_sm_next(sm);
+	sm_store(n, sm);
+	if (n->act != PCINET_HA_NONE)
+		return;
+	if (n->pc == PC_RESET_DRAIN) {
+		n->pc = PC_RESET_IMR1;
+		return;
+	}
+	n->pc = PC_IDLE;
+	n->hf &= ~HF_RESET_SEEN;
+}
+
+/* Invariants of a settled host */
+static const char *host_settled_check(const struct vs *n)
+{
+	if (n->pc != PC_IDLE)
+		return NULL;
+	if (n->sm_state == PCINET_HOST_INCOMPATIBLE && !(n->hf & HF_LOGGED))
+		return "K3 log: INCOMPATIBLE without the log line (10.10)";
+	if (!!(n->sm_bits & SB_LEASE) != !!(n->hf & HF_LAST_RUN))
+		return "K4 lease: the machine's lease differs from the IMR1 it had written";
+	return NULL;
+}
+
+static void emit_host(const struct vs *n, enum kind kind, const char *label,
+		      const char *viol)
+{
+	emit(n, WHO_HOST, kind, label, viol ? viol : host_settled_check(n));
+}
+
+/* 10.4: read OMR1 and IMR1; a reset, or the table on b */
+static void host_check(const struct vs *s, bool om1i)
+{
+	struct pcinet_host_sm sm;
+	struct vs n = *s;
+	u32 b, h;
+
+	if (om1i)
+		n.rf &= ~RF_OM1I;
+	b = read_omr1(&n);
+	h = cfg_lost(&n) ? PCINET_ALL_ONES : st_word(n.imr1);
+	sm_load(&sm, &n);
+	if (h != H_WORD(n.hf & HF_LAST_RUN)) {
+		pcinet_host_sm_reset(&sm);
+		n.hf |= HF_RESET_SEEN;
+		n.chk_om1i = om1i;
+		n.pc = PC_RESET_DRAIN;
+	} else {
+		pcinet_host_sm_status(&sm, b, om1i, n.hf & HF_IFUP);
+		n.pc = PC_DRAIN;
+	}
+	settle(&n, &sm);
+	emit_host(&n, K_PROGRESS, om1i ? "H check (OM1I)" : "H check (watchdog)",
+		  NULL);
+}
+
+static void host_reclaim(struct vs *n)
+{
+	n->hf &= ~(HF_BUFS | HF_CARRIER);
+	if (n->fr & FR_H2B)
+		n->fr |= FR_H2B_LOST;
+	n->fr &= ~FR_CMPL;
+}
+
+/* ATTACH: steps 3-9 of the attach, one step; the outcome is the world's */
+static void host_attach(const struct vs *s)
+{
+	static const struct {
+		enum pcinet_attach_outcome outcome;
+		bool lost;
+		enum kind kind;
+		const char *label;
+	} outs[] = {
+		{ PCINET_ATTACH_OK, false, K_PROGRESS, "H ATTACH ok" },
+		{ PCINET_ATTACH_REFUSED, false, K_ENV, "H ATTACH refused (plan)" },
+		{ PCINET_ATTACH_REFUSED, true, K_ENV, "H ATTACH refused (all ones)" },
+		{ PCINET_ATTACH_BROKEN, true, K_PROGRESS, "H ATTACH broken" },
+	};
+	const char *viol = bar1_check(s, B1_ATTACH);
+	unsigned int i;
+
+	for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		struct pcinet_host_sm sm;
+		struct vs n = *s;
+		const char *v = viol;
+		u32 gen;
+
+		if (outs[i].lost != cfg_lost(s))
+			continue;
+		gen = cfg_lost(s) ? PCINET_ALL_ONES : gen_word(s->r_gen);
+		if (outs[i].outcome == PCINET_ATTACH_OK) {
+			/* step 4: the host area is (re)used and zeroed */
+			if (!v && s->b_acc == PO_CUR && s->bst == BS_ATTACHED &&
+			    (s->bf & BF_SERVED))
+				v = "S2 reuse: host area zeroed under a board that has used it";
+			n.hf |= HF_BUFS | HF_CARRIER;
+			if (n.b_acc == PO_CUR)
+				n.b_acc = PO_STALE;
+			n.hp_owner = PO_CUR;
+			n.hp_ack = n.r_gen;
+			n.fr = 0;
+			/* step 8: IMR1 again, the same value */
+			n.imr1 = st_code(H_WORD(n.hf & HF_LAST_RUN));
+		}
+		sm_load(&sm, &n);
+		pcinet_host_sm_attached(&sm, outs[i].outcome, gen);
+		settle(&n, &sm);
+		emit_host(&n, outs[i].kind, outs[i].label, v);
+	}
+}
+
+/* Take the action the machine asked for, answer it, ask for the next */
+static void host_act(const struct vs *s)
+{
+	struct pcinet_host_sm sm;
+	struct vs n = *s;
+	const char *viol = NULL;
+	u32 w = st_word(s->last_read);
+
+	switch (s->act) {
+	case PCINET_HA_ATTACH:
+		host_attach(s);
+		return;
+	case PCINET_HA_KICK:
+		if (!cfg_lost(&n))
+			n.rf |= RF_KICK;
+		break;
+	case PCINET_HA_LOG_INCOMPATIBLE:
+		if (n.hf & HF_LOGGED)
+			viol = "K3 log: a second \"incompatible\" line for one stretch (10.10)";
+		n.hf |= HF_LOGGED;
+		break;
+	case PCINET_HA_TAKE_LEASE:
+		if (!pcinet_board_valid(w) || word_running(w))
+			viol = "K1 lease: taken without having read the board valid and not RUNNING";
+		else if (!(n.hf & HF_IFUP))
+			viol = "K1 lease: taken with the interface down";
+		n.hf |= HF_LAST_RUN;
+		n.hf &= ~HF_SEEN_INVALID;
+		if (!cfg_lost(&n))
+			n.imr1 = st_code(H_WORD(true));
+		break;
+	case PCINET_HA_RELEASE_LEASE:
+		n.hf &= ~HF_LAST_RUN;
+		if (!cfg_lost(&n))
+			n.imr1 = st_code(H_WORD(false));
+		break;
+	case PCINET_HA_READ_BOARD: {
+		u32 b = read_omr1(&n);
+
+		sm_load(&sm, &n);
+		pcinet_host_sm_board(&sm, b);
+		settle(&n, &sm);
+		emit_host(&n, K_PROGRESS, "H READ_BOARD", NULL);
+		return;
+	}
+	case PCINET_HA_READ_GENERATION:
+		viol = bar1_check(&n, B1_READ_GEN);
+		sm_load(&sm, &n);
+		pcinet_host_sm_generation(&sm, !cfg_lost(&n),
+					  cfg_lost(&n) ? PCINET_ALL_ONES :
+					  gen_word(n.r_gen));
+		settle(&n, &sm);
+		emit_host(&n, K_PROGRESS, "H READ_GENERATION", viol);
+		return;
+	case PCINET_HA_STOP:
+		n.hf &= ~HF_CARRIER;
+		/* -f: end the host part while the lease still covers it */
+		if (mopt.fix_f1 && (n.hf & HF_LAST_RUN) &&
+		    !(n.hf & HF_SEEN_INVALID)) {
+			viol = bar1_check(&n, B1_ATTACH);
+			if (!cfg_lost(&n))
+				n.hp_owner = PO_NONE;
+		}
+		break;
+	case PCINET_HA_RECLAIM:
+		if (s->pc != PC_RESET_DRAIN && word_running(w))
+			viol = "K2 reclaim: memory freed while the board's last read status was RUNNING";
+		host_reclaim(&n);
+		break;
+	case PCINET_HA_WAIT:
+		/* the clock of CLEARING/DETACHING: nothing the model needs */
+		if (mopt.selftest)
+			host_reclaim(&n);	/* a wrong caller: frees at once */
+		break;
+	default:
+		viol = "the machine asked for an unknown action";
+		break;
+	}
+	sm_load(&sm, &n);
+	settle(&n, &sm);
+	emit_host(&n, K_PROGRESS, act_label(s->act), viol);
+}
+
+/* The world around the host: interface down/up, a broken link (8.6) */
+static void host_env(const struct vs *s)
+{
+	struct pcinet_host_sm sm;
+	struct vs n;
+
+	if (s->hf & HF_IFUP) {
+		n = *s;
+		n.hf &= ~HF_IFUP;
+		sm_load(&sm, &n);
+		pcinet_host_sm_release(&sm);
+		n.pc = PC_DRAIN;
+		settle(&n, &sm);
+		emit_host(&n, K_ENV, "H interface down (release)", NULL);
+	} else {
+		n = *s;
+		n.hf |= HF_IFUP;
+		/* -f 2: the check after the interface came up looks as if
+		 * the board had written its status (REFUSED looks again)
+		 */
+		if (mopt.fix_f2)
+			n.rf |= RF_OM1I;
+		emit_host(&n, K_ENV, "H interface up", NULL);
+	}
+	if (s->sm_state == PCINET_HOST_ATTACHED) {
+		n = *s;
+		sm_load(&sm, &n);
+		pcinet_host_sm_broken(&sm, true);
+		n.pc = PC_DRAIN;
+		settle(&n, &sm);
+		emit_host(&n, K_ENV, "H ring check failed (broken, refuse)", NULL);
+	}
+	/* a failed BAR1 write: only a board that no longer decodes BAR1 */
+	if (s->sm_state == PCINET_HOST_ATTACHED && cfg_lost(s)) {
+		n = *s;
+		sm_load(&sm, &n);
+		pcinet_host_sm_broken(&sm, false);
+		n.pc = PC_DRAIN;
+		settle(&n, &sm);
+		emit_host(&n, K_PROGRESS, "H BAR1 write failed (broken)", NULL);
+	}
+}
+
+/* The data path: while the carrier is on (8.3, 8.4) */
+static void host_data(const struct vs *s)
+{
+	struct vs n;
+
+	if (!(s->hf & HF_CARRIER))
+		return;
+	if (!(s->fr & FR_H2B)) {
+		n = *s;
+		if (!cfg_lost(&n)) {
+			n.fr |= FR_H2B;
+			n.fr &= ~FR_H2B_LOST;
+			n.h2b_gen = n.sm_gen;
+			/* 8.5 rule 1: no kick for a peer that polls */
+			if (!(n.sm_bits & SB_RXINT_OFF))
+				n.rf |= RF_KICK;
+		}
+		emit_host(&n, K_TRAFFIC, "H post h2b frame",
+			  bar1_check(s, B1_POST));
+	}
+	if (s->fr & FR_CMPL) {
+		n = *s;
+		n.fr &= ~FR_CMPL;
+		emit_host(&n, K_PROGRESS, "H take b2h completion",
+			  n.cmpl_gen != n.sm_gen ?
+			  "S3 generation: completion of another generation taken" :
+			  NULL);
+	}
+}
+
+void host_steps(const struct vs *s)
+{
+	struct pcinet_host_sm sm;
+	struct vs n;
+
+	switch (s->pc) {
+	case PC_IDLE:
+		if (s->rf & RF_OM1I)
+			host_check(s, true);
+		host_check(s, false);
+		host_env(s);
+		break;
+	case PC_DRAIN:
+	case PC_RESET_DRAIN:
+		host_act(s);
+		break;
+	case PC_RESET_IMR1:
+		n = *s;
+		n.rf &= ~RF_CFG_LOST;
+		n.hf &= ~HF_LAST_RUN;
+		n.imr1 = st_code(H_WORD(false));
+		n.pc = PC_REREAD;
+		emit_host(&n, K_PROGRESS, "H restore config, IMR1 = H", NULL);
+		break;
+	case PC_REREAD: {
+		u32 b;
+
+		n = *s;
+		b = read_omr1(&n);
+		sm_load(&sm, &n);
+		pcinet_host_sm_status(&sm, b, n.chk_om1i, n.hf & HF_IFUP);
+		n.pc = PC_DRAIN;
+		n.hf &= ~HF_RESET_SEEN;
+		settle(&n, &sm);
+		emit_host(&n, K_PROGRESS, "H read OMR1 again", NULL);
+		break;
+	}
+	default:
+		break;
+	}
+	host_data(s);
+}

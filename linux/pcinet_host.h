@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 
 #include <pcinet/mpc83xx.h>
+#include <pcinet/pcinet_host_sm.h>
 #include <pcinet/pcinet_proto.h>
 #include <pcinet/pcinet_ring.h>
 
@@ -30,17 +31,6 @@
 /* Boards a crate holds is 19; leave room for a second bus segment */
 #define PCINET_MAX_BOARDS	32
 #define PCINET_OMI_ALL		(M83XX_OMI_OM0I | M83XX_OMI_OM1I | M83XX_OMI_ODI)
-
-/* Board states of the host state machine, docs/protocol.md 10.3 */
-enum pcinet_state {
-	PCINET_ABSENT,		/* status 0, all ones or not a PCINet board */
-	PCINET_INCOMPATIBLE,	/* board speaks another major version */
-	PCINET_IDLE,		/* compatible, not attached */
-	PCINET_CLEARING,	/* board RUNNING without an attach of ours */
-	PCINET_ATTACHED,	/* lease held, carrier on */
-	PCINET_DETACHING,	/* lease ended, board still RUNNING */
-	PCINET_REFUSED,		/* generation ->generation refused */
-};
 
 /* Bits of pcinet_board.events: what the status work has to look at */
 enum {
@@ -84,20 +74,17 @@ struct pcinet_board {
 	bool hold;			/* no attach: a reset or unload is coming */
 	bool up;			/* the interface is up */
 
-	enum pcinet_state state;
+	struct pcinet_host_sm sm;	/* 10.3: the host's state machine */
 	u32 board_status;		/* last OMR1 read */
 	u32 imr1;			/* last value written to IMR1 */
 	unsigned long wait_since;	/* DETACHING, CLEARING: jiffies */
 	bool wait_logged;
 
 	/* Counters, for sysfs */
-	u64 attaches, detaches, refusals, misbehaved, resets_seen;
+	u64 misbehaved, resets_seen;	/* attaches etc.: ->sm's */
 
 	/* The attach: valid from ATTACHED until reclaim */
-	u32 generation;			/* attached, or refused in REFUSED */
 	u32 logged_generation;		/* refusals are logged once per G */
-	bool refusing;			/* DETACHING ends in REFUSED */
-	bool board_running_seen;
 	u32 h2b_off, h2b_len, b2h_off, b2h_len;
 	u32 max_frame, buf_size, n_rx, n_tx;
 	struct pcinet_dma area, rx, tx;
@@ -107,6 +94,7 @@ struct pcinet_board {
 	struct napi_struct napi;
 	spinlock_t tx_lock;		/* h2b_prod, h2b_cons_seen */
 	bool live;			/* attached and not broken */
+	bool data_on;			/* NAPI enabled, carrier on */
 	bool board_rxint_off;		/* cached board status (8.5 rule 5) */
 	u32 h2b_prod, h2b_cons_seen;	/* free running (8.2) */
 	u32 b2h_prod, b2h_done_seen;	/* b2h_consumed == b2h_done_seen */
@@ -147,7 +135,6 @@ bool pcinet_net_release(struct pcinet_board *b);
 bool pcinet_net_wait_released(struct pcinet_board *b);
 void pcinet_net_tick(struct pcinet_board *b);
 void pcinet_net_kick(struct pcinet_board *b);
-const char *pcinet_state_name(enum pcinet_state state);
 
 /* pcinet_host_tty.c */
 int pcinet_tty_init(void);

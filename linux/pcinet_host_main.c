@@ -193,7 +193,8 @@ void pcinet_status_check(struct pcinet_board *b, bool om1i)
 	pcinet_net_status(b, bs, om1i);				/* 4 */
 	/* an attach looks at OMR1 again: use what it saw */
 	bs = b->board_status;
-	uart = b->state != PCINET_ABSENT && b->state != PCINET_INCOMPATIBLE &&
+	uart = b->sm.state != PCINET_HOST_ABSENT &&
+	       b->sm.state != PCINET_HOST_INCOMPATIBLE &&
 	       (bs & PCINET_UART_RX_ENABLED);
 	pcinet_tty_board_status(b, uart, om1i);			/* 5 */
 }
@@ -418,10 +419,10 @@ static ssize_t name##_show(struct device *dev,				\
 static DEVICE_ATTR_RO(name)
 
 PCINET_SHOW(registers_valid, "%d", pcinet_board_valid(b->board_status));
-PCINET_SHOW(state, "%s", pcinet_state_name(b->state));
+PCINET_SHOW(state, "%s", pcinet_host_state_name(b->sm.state));
 PCINET_SHOW(board_status, "0x%08x", b->board_status);
-PCINET_SHOW(attaches, "%llu", b->attaches);
-PCINET_SHOW(detaches, "%llu", b->detaches);
+PCINET_SHOW(attaches, "%u", b->sm.attaches);
+PCINET_SHOW(detaches, "%u", b->sm.detaches);
 PCINET_SHOW(resets, "%llu", b->resets_seen);
 
 static struct attribute *pcinet_attrs[] = {
@@ -467,6 +468,7 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	b = devm_kzalloc(dev, sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
+	pcinet_host_sm_init(&b->sm);
 	b->pdev = pdev;
 	b->immr = pcim_iomap_table(pdev)[PCINET_BAR_IMMR];
 	b->win = pcim_iomap_table(pdev)[PCINET_BAR_WINDOW];

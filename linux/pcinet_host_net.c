@@ -30,21 +30,7 @@
 #define PCINET_MAX_BUFS		256	/* per direction, a power of two */
 #define PCINET_DIR_BYTES	SZ_1M	/* buffers per direction, at most */
 #define PCINET_TX_TIMEOUT	(5 * HZ)
-
-static const char * const pcinet_state_names[] = {
-	[PCINET_ABSENT] = "absent",
-	[PCINET_INCOMPATIBLE] = "incompatible",
-	[PCINET_IDLE] = "idle",
-	[PCINET_CLEARING] = "clearing",
-	[PCINET_ATTACHED] = "attached",
-	[PCINET_DETACHING] = "detaching",
-	[PCINET_REFUSED] = "refused",
-};
-
-const char *pcinet_state_name(enum pcinet_state state)
-{
-	return pcinet_state_names[state];
-}
+#define PCINET_GEN_OFF		offsetof(struct pcinet_ctrl, generation)
 
 static struct pcinet_board *pcinet_from_ndev(struct net_device *ndev)
 {
@@ -86,13 +72,6 @@ static void pcinet_kick_board(struct pcinet_board *b)
 		pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
 }
 
-static void pcinet_enter_wait(struct pcinet_board *b, enum pcinet_state state)
-{
-	b->state = state;
-	b->wait_since = jiffies;
-	b->wait_logged = false;
-}
-
 static __printf(2, 3) void pcinet_note(struct pcinet_board *b,
 				       const char *fmt, ...)
 {
@@ -100,9 +79,9 @@ static __printf(2, 3) void pcinet_note(struct pcinet_board *b,
 	va_list args;
 
 	/* once per board generation: a refused board is asked again often */
-	if (b->logged_generation == b->generation && b->generation)
+	if (b->logged_generation == b->sm.generation && b->sm.generation)
 		return;
-	b->logged_generation = b->generation;
+	b->logged_generation = b->sm.generation;
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
@@ -114,6 +93,7 @@ static __printf(2, 3) void pcinet_note(struct pcinet_board *b,
 static void pcinet_data_start(struct pcinet_board *b)
 {
 	WRITE_ONCE(b->live, true);
+	b->data_on = true;
 	napi_enable(&b->napi);
 	netif_carrier_on(b->ndev);
 	netif_wake_queue(b->ndev);
@@ -122,6 +102,7 @@ static void pcinet_data_start(struct pcinet_board *b)
 static void pcinet_data_stop(struct pcinet_board *b)
 {
 	WRITE_ONCE(b->live, false);
+	b->data_on = false;
 	/* a poll or xmit running now finishes inside the lease */
 	napi_disable(&b->napi);
 	netif_tx_disable(b->ndev);
@@ -137,46 +118,6 @@ static void pcinet_reclaim(struct pcinet_board *b)
 	b->h2b_cons_seen = 0;
 	b->b2h_prod = 0;
 	b->b2h_done_seen = 0;
-	b->board_running_seen = false;
-	if (b->refusing) {
-		b->refusing = false;
-		b->refusals++;
-		b->state = PCINET_REFUSED;
-	} else {
-		b->state = PCINET_IDLE;
-	}
-}
-
-static bool pcinet_board_running(u32 bs)
-{
-	return bs != PCINET_ALL_ONES &&
-	       pcinet_status_compatible(bs, PCINET_STATUS_SIG_BOARD) &&
-	       (bs & PCINET_NET_STATUS_RUNNING);
-}
-
-/*
- * Detach (10.3): no BAR1 access from here on, the lease ends; then, write
- * before read (10.1 rule 4), look whether the board still runs: reclaim
- * now, or wait in DETACHING.
- */
-static void pcinet_detach(struct pcinet_board *b, bool refuse)
-{
-	pcinet_data_stop(b);
-	pcinet_set_lease(b, false);
-	b->detaches++;
-	b->refusing = refuse;
-	b->board_status = pcinet_rd(b, M83XX_MU_OMR1);
-	if (pcinet_board_running(b->board_status))
-		pcinet_enter_wait(b, PCINET_DETACHING);
-	else
-		pcinet_reclaim(b);
-}
-
-static void pcinet_refuse(struct pcinet_board *b)
-{
-	pcinet_set_lease(b, false);
-	b->refusals++;
-	b->state = PCINET_REFUSED;
 }
 
 static int pcinet_dma_get(struct pcinet_board *b, struct pcinet_dma *d,
@@ -261,50 +202,35 @@ static void pcinet_post_rx(struct pcinet_board *b)
 }
 
 /*
- * Attach (10.3), from IDLE with the board valid and not RUNNING, or from
- * REFUSED with a new generation (then the lease is already held: lease_held).
+ * Attach steps 3-9 (10.3): the lease is ours and the board valid, not
+ * RUNNING. Tells the state machine how it ended.
  */
-static void pcinet_attach(struct pcinet_board *b, bool lease_held)
+static void pcinet_attach(struct pcinet_board *b)
 {
 	struct pcinet_ctrl c;
 	struct pcinet_window pub;
 	enum pcinet_layout_err lerr;
 	const char *why;
-	u32 bs, old_frame;
+	u32 gen, old_frame;
 
-	if (!lease_held) {
-		pcinet_set_lease(b, true);				/* 1 */
-		bs = pcinet_rd(b, M83XX_MU_OMR1);			/* 2 */
-		b->board_status = bs;
-		if (bs == PCINET_ALL_ONES || !pcinet_board_valid(bs)) {
-			pcinet_set_lease(b, false);
-			b->state = PCINET_IDLE;
-			return;
-		}
-		if (bs & PCINET_NET_STATUS_RUNNING) {
-			pcinet_set_lease(b, false);
-			pcinet_enter_wait(b, PCINET_CLEARING);
-			return;
-		}
-	}
 	BUILD_BUG_ON(sizeof(c) != PCINET_CTRL_SIZE);
 	__ioread32_copy(&c, b->win, sizeof(c) / 4);			/* 3 */
-	b->generation = le32_to_cpu(c.generation);
+	gen = le32_to_cpu(c.generation);
 	lerr = pcinet_ctrl_check(&c, b->win_size);
 	if (lerr != PCINET_LAYOUT_OK) {
+		pcinet_host_sm_attached(&b->sm, PCINET_ATTACH_REFUSED, gen);
 		pcinet_note(b, "refusing board: %s", pcinet_layout_strerror(lerr));
-		pcinet_refuse(b);
 		return;
 	}
 	pcinet_ctrl_dma_window(&c, &pub);
 	old_frame = b->max_frame;
 	why = pcinet_plan_memory(b, &c, &pub);				/* 4 */
 	if (why) {
+		pcinet_host_sm_attached(&b->sm, PCINET_ATTACH_REFUSED, gen);
 		pcinet_note(b,
 			    "refusing board: %s: DMA window 0x%llx+0x%llx, ours 0x%llx+0x%llx",
 			    why, pub.pci_base, pub.size,
 			    b->dma_win.pci_base, b->dma_win.size);
-		pcinet_refuse(b);
 		return;
 	}
 	if (b->max_frame != old_frame && b->ndev->mtu + ETH_HLEN > b->max_frame)
@@ -315,7 +241,6 @@ static void pcinet_attach(struct pcinet_board *b, bool lease_held)
 	b->h2b_cons_seen = 0;
 	b->b2h_prod = 0;
 	b->b2h_done_seen = 0;
-	b->board_running_seen = false;
 
 	/* 5: the host part, as the control block lays it out */
 	memset(&c, 0, sizeof(c));
@@ -323,7 +248,7 @@ static void pcinet_attach(struct pcinet_board *b, bool lease_held)
 	c.host_area_lo = cpu_to_le32(lower_32_bits(b->area.bus));
 	c.host_area_hi = cpu_to_le32(upper_32_bits(b->area.bus));
 	c.host_area_size = cpu_to_le32(b->area.size);
-	c.generation_ack = cpu_to_le32(b->generation);
+	c.generation_ack = cpu_to_le32(gen);
 	c.host_features = cpu_to_le32(PCINET_HFEAT_NONE);
 	__iowrite32_copy(b->win + offsetof(struct pcinet_ctrl, host_version),
 			 &c.host_version,
@@ -338,37 +263,84 @@ static void pcinet_attach(struct pcinet_board *b, bool lease_held)
 	 */
 	pcinet_win_wr(b, PCINET_CTRL_OFF_HOST, PCINET_MAGIC);
 	pcinet_set_lease(b, true);
-	b->state = PCINET_ATTACHED;					/* 9 */
-	b->attaches++;
+	pcinet_host_sm_attached(&b->sm, PCINET_ATTACH_OK, gen);	/* 9 */
 	netdev_info(b->ndev, "attached: generation %u, max_frame %u, %u/%u buffers\n",
-		    b->generation, b->max_frame, b->n_tx, b->n_rx);
+		    gen, b->max_frame, b->n_tx, b->n_rx);
 	pcinet_data_start(b);
 }
 
-/*
- * Has the board re-initialised its region since the generation we know
- * (BAR1 0x28, read holding the lease, 6.8)?
- */
-static bool pcinet_generation_changed(struct pcinet_board *b)
+/* Detach's first step (10.3): no BAR1 access from here on */
+static void pcinet_stop_link(struct pcinet_board *b)
 {
-	return ioread32(b->win + offsetof(struct pcinet_ctrl, generation)) !=
-	       b->generation;
+	switch (b->sm.why) {
+	case PCINET_WHY_DROPPED:
+		netdev_warn(b->ndev, "board cleared RUNNING while still valid: attach of generation %u ended\n",
+			    b->sm.generation);
+		break;
+	case PCINET_WHY_REINITIALISED:
+		netdev_warn(b->ndev, "board re-initialised its region while attached (generation %u): attach ended\n",
+			    b->sm.generation);
+		break;
+	default:
+		break;	/* an ordinary stop, or the caller said why */
+	}
+	if (b->data_on)
+		pcinet_data_stop(b);
 }
 
-/* REFUSED(G), OM1I with the board valid: a new generation? (10.3) */
-static void pcinet_refused_look_again(struct pcinet_board *b)
+/*
+ * Take the actions the state machine (include/pcinet/pcinet_host_sm.h)
+ * decided, one by one, answering its reads: the 10.3 table, whatever
+ * started it.
+ */
+static void pcinet_run_sm(struct pcinet_board *b)
 {
-	u32 bs;
+	struct pcinet_host_sm *sm = &b->sm;
+	enum pcinet_host_act act;
 
-	pcinet_set_lease(b, true);
-	bs = pcinet_rd(b, M83XX_MU_OMR1);
-	b->board_status = bs;
-	if (bs == PCINET_ALL_ONES || !pcinet_board_valid(bs) ||
-	    (bs & PCINET_NET_STATUS_RUNNING) || !pcinet_generation_changed(b)) {
-		pcinet_set_lease(b, false);
-		return;
+	lockdep_assert_held(&b->lock);
+	while ((act = pcinet_host_sm_next(sm)) != PCINET_HA_NONE) {
+		switch (act) {
+		case PCINET_HA_KICK:
+			pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+			break;
+		case PCINET_HA_LOG_INCOMPATIBLE:
+			netdev_err(b->ndev, "board speaks PCINet major %u\n",
+				   pcinet_status_version(sm->board));
+			break;
+		case PCINET_HA_TAKE_LEASE:
+			pcinet_set_lease(b, true);
+			break;
+		case PCINET_HA_RELEASE_LEASE:
+			pcinet_set_lease(b, false);
+			break;
+		case PCINET_HA_READ_BOARD:
+			b->board_status = pcinet_rd(b, M83XX_MU_OMR1);
+			pcinet_host_sm_board(sm, b->board_status);
+			break;
+		case PCINET_HA_READ_GENERATION:
+			/* a posted read of the board's RAM: it always answers */
+			pcinet_host_sm_generation(sm, true,
+						  ioread32(b->win + PCINET_GEN_OFF));
+			break;
+		case PCINET_HA_ATTACH:
+			pcinet_attach(b);
+			break;
+		case PCINET_HA_STOP:
+			pcinet_stop_link(b);
+			break;
+		case PCINET_HA_RECLAIM:
+			pcinet_reclaim(b);
+			break;
+		case PCINET_HA_WAIT:
+			b->wait_since = jiffies;
+			b->wait_logged = false;
+			break;
+		default:
+			break;
+		}
 	}
-	pcinet_attach(b, true);
+	WRITE_ONCE(b->board_rxint_off, sm->rxint_off);
 }
 
 static bool pcinet_may_attach(struct pcinet_board *b)
@@ -379,103 +351,26 @@ static bool pcinet_may_attach(struct pcinet_board *b)
 /* Section 10.3 on the board status bs the status check read */
 void pcinet_net_status(struct pcinet_board *b, u32 bs, bool om1i)
 {
-	bool present = bs != PCINET_ALL_ONES &&
-		       pcinet_status_present(bs, PCINET_STATUS_SIG_BOARD);
-	bool compatible = present &&
-			  pcinet_status_compatible(bs, PCINET_STATUS_SIG_BOARD);
-	bool valid = compatible && pcinet_board_valid(bs);
-	bool running = compatible && (bs & PCINET_NET_STATUS_RUNNING);
-	bool rxint_off = compatible && (bs & PCINET_NET_RXINT_OFF);
-	int rounds = 0;
-
 	lockdep_assert_held(&b->lock);
-	/* 8.5 rule 4: a peer that stops polling gets one kick */
-	if (b->state == PCINET_ATTACHED && b->board_rxint_off && !rxint_off &&
-	    compatible)
-		pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
-	WRITE_ONCE(b->board_rxint_off, rxint_off);
-
-	/* each transition below settles in at most three steps */
-	while (rounds++ < 3) {
-		switch (b->state) {
-		case PCINET_ATTACHED:
-			if (valid && running) {
-				b->board_running_seen = true;
-				return;
-			}
-			/* not valid, or the board dropped or re-made the attach */
-			if (valid && !b->board_running_seen &&
-			    !pcinet_generation_changed(b))
-				return;
-			pcinet_detach(b, false);
-			continue;
-		case PCINET_DETACHING:
-			if (running)
-				return;
-			pcinet_reclaim(b);
-			continue;
-		case PCINET_CLEARING:
-			if (running)
-				return;
-			b->state = PCINET_IDLE;
-			continue;
-		case PCINET_REFUSED:
-			if (!valid) {
-				b->state = PCINET_IDLE;
-				continue;
-			}
-			if (om1i && !running && pcinet_may_attach(b))
-				pcinet_refused_look_again(b);
-			return;
-		case PCINET_ABSENT:
-		case PCINET_INCOMPATIBLE:
-		case PCINET_IDLE:
-			if (!present) {
-				b->state = PCINET_ABSENT;
-				return;
-			}
-			if (!compatible) {
-				if (b->state != PCINET_INCOMPATIBLE)
-					netdev_err(b->ndev, "board speaks PCINet major %u\n",
-						   pcinet_status_version(bs));
-				b->state = PCINET_INCOMPATIBLE;
-				return;
-			}
-			b->state = PCINET_IDLE;
-			if (running) {
-				/* attached to a predecessor of ours: let go */
-				pcinet_set_lease(b, false);
-				pcinet_enter_wait(b, PCINET_CLEARING);
-				return;
-			}
-			if (valid && pcinet_may_attach(b))
-				pcinet_attach(b, false);
-			return;
-		}
-	}
+	pcinet_host_sm_status(&b->sm, bs, om1i, pcinet_may_attach(b));
+	pcinet_run_sm(b);
 }
 
 /* 10.4 step 3 a-b: the lease is gone and the reset stopped the board's DMA */
 void pcinet_net_reset_observed(struct pcinet_board *b)
 {
 	lockdep_assert_held(&b->lock);
-	if (b->state == PCINET_ATTACHED)
-		pcinet_data_stop(b);
-	if (b->state == PCINET_ATTACHED || b->state == PCINET_DETACHING) {
-		b->detaches++;
-		b->refusing = false;	/* "not after a reset" */
-		pcinet_reclaim(b);
-	}
-	b->state = PCINET_ABSENT;
+	pcinet_host_sm_reset(&b->sm);
+	pcinet_run_sm(b);
 }
 
 /* Before a reset or unload: detach; true while the board may still write */
 bool pcinet_net_release(struct pcinet_board *b)
 {
 	lockdep_assert_held(&b->lock);
-	if (b->state == PCINET_ATTACHED)
-		pcinet_detach(b, false);
-	return b->state == PCINET_DETACHING;
+	pcinet_host_sm_release(&b->sm);
+	pcinet_run_sm(b);
+	return b->sm.state == PCINET_HOST_DETACHING;
 }
 
 /* DETACHING: give the board PCINET_DETACH_ACK_MS to clear its RUNNING */
@@ -485,12 +380,13 @@ bool pcinet_net_wait_released(struct pcinet_board *b)
 				 msecs_to_jiffies(PCINET_DETACH_ACK_MS);
 
 	lockdep_assert_held(&b->lock);
-	while (b->state == PCINET_DETACHING) {
+	while (b->sm.state == PCINET_HOST_DETACHING) {
+		/* status checks that never attach: reclaim once it lets go */
 		b->board_status = pcinet_rd(b, M83XX_MU_OMR1);
-		if (!pcinet_board_running(b->board_status)) {
-			pcinet_reclaim(b);
+		pcinet_host_sm_status(&b->sm, b->board_status, false, false);
+		pcinet_run_sm(b);
+		if (b->sm.state != PCINET_HOST_DETACHING)
 			break;
-		}
 		if (time_after(jiffies, deadline))
 			return false;
 		usleep_range(2000, 4000);
@@ -511,22 +407,24 @@ void pcinet_net_tick(struct pcinet_board *b)
 {
 	lockdep_assert_held(&b->lock);
 	if (test_and_clear_bit(PCINET_EV_BROKEN, &b->events) &&
-	    b->state == PCINET_ATTACHED) {
+	    b->sm.state == PCINET_HOST_ATTACHED) {
 		b->misbehaved++;
-		pcinet_detach(b, true);
+		pcinet_host_sm_broken(&b->sm, true);
+		pcinet_run_sm(b);
 	}
-	if ((b->state == PCINET_DETACHING || b->state == PCINET_CLEARING) &&
+	if ((b->sm.state == PCINET_HOST_DETACHING ||
+	     b->sm.state == PCINET_HOST_CLEARING) &&
 	    !b->wait_logged &&
 	    time_after(jiffies, b->wait_since +
 		       msecs_to_jiffies(PCINET_DETACH_ACK_MS))) {
 		b->wait_logged = true;
 		netdev_warn(b->ndev, "board still RUNNING %u ms after our lease ended; %s until it lets go or is reset\n",
 			    PCINET_DETACH_ACK_MS,
-			    b->state == PCINET_DETACHING ?
+			    b->sm.state == PCINET_HOST_DETACHING ?
 			    "its buffers stay its own" : "not attaching");
 	}
 	/* a lost doorbell costs one watchdog period, not a stuck link */
-	if (b->state == PCINET_ATTACHED) {
+	if (b->sm.state == PCINET_HOST_ATTACHED) {
 		local_bh_disable();
 		pcinet_net_kick(b);
 		local_bh_enable();
@@ -545,7 +443,7 @@ static void pcinet_broken(struct pcinet_board *b, const char *what,
 {
 	WRITE_ONCE(b->live, false);
 	netdev_err(b->ndev, "board misbehaves (%s: %u, %u): link dropped, generation %u refused\n",
-		   what, seen, limit, b->generation);
+		   what, seen, limit, b->sm.generation);
 	set_bit(PCINET_EV_BROKEN, &b->events);
 	pcinet_queue_check(b);
 }
@@ -645,7 +543,7 @@ static int pcinet_poll(struct napi_struct *napi, int budget)
 
 	/* indices of an attach the board has not taken up yet are ignored */
 	if (READ_ONCE(b->live) &&
-	    pcinet_area_u32(&pcinet_area(b)->generation) == b->generation &&
+	    pcinet_area_u32(&pcinet_area(b)->generation) == b->sm.generation &&
 	    pcinet_reclaim_tx(b))
 		done = pcinet_receive(b, budget);
 	if (done < budget)
@@ -716,8 +614,7 @@ static int pcinet_stop(struct net_device *ndev)
 
 	mutex_lock(&b->lock);
 	b->up = false;
-	if (b->state == PCINET_ATTACHED)
-		pcinet_detach(b, false);
+	pcinet_net_release(b);
 	mutex_unlock(&b->lock);
 	return 0;
 }
@@ -777,7 +674,7 @@ void pcinet_net_unregister(struct pcinet_board *b)
 /* After the interrupt and the work are gone */
 void pcinet_net_free(struct pcinet_board *b)
 {
-	if (b->state == PCINET_DETACHING) {
+	if (b->sm.state == PCINET_HOST_DETACHING) {
 		/* the board may still write it: never hand it back */
 		b->area.va = NULL;
 		b->rx.va = NULL;

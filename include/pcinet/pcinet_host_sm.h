@@ -141,6 +141,26 @@ static inline const char *pcinet_host_state_name(enum pcinet_host_state s)
 	return (unsigned int)s < PCINET_HOST_STATES ? names[s] : "?";
 }
 
+/* For logs and traces: "TAKE_LEASE", ... */
+static inline const char *pcinet_host_act_name(enum pcinet_host_act a)
+{
+	static const char * const names[PCINET_HA_ACTS] = {
+		[PCINET_HA_NONE] = "NONE",
+		[PCINET_HA_KICK] = "KICK",
+		[PCINET_HA_LOG_INCOMPATIBLE] = "LOG_INCOMPATIBLE",
+		[PCINET_HA_TAKE_LEASE] = "TAKE_LEASE",
+		[PCINET_HA_RELEASE_LEASE] = "RELEASE_LEASE",
+		[PCINET_HA_READ_BOARD] = "READ_BOARD",
+		[PCINET_HA_READ_GENERATION] = "READ_GENERATION",
+		[PCINET_HA_ATTACH] = "ATTACH",
+		[PCINET_HA_STOP] = "STOP",
+		[PCINET_HA_RECLAIM] = "RECLAIM",
+		[PCINET_HA_WAIT] = "WAIT",
+	};
+
+	return (unsigned int)a < PCINET_HA_ACTS ? names[a] : "?";
+}
+
 static inline void pcinet_host_sm_init(struct pcinet_host_sm *sm)
 {
 	*sm = (struct pcinet_host_sm){ .state = PCINET_HOST_ABSENT };

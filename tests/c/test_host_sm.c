@@ -35,25 +35,6 @@ struct world {
 	char acts[256];		/* e.g. "TAKE_LEASE READ_BOARD ATTACH" */
 };
 
-static const char *act_name(enum pcinet_host_act a)
-{
-	static const char * const names[PCINET_HA_ACTS] = {
-		[PCINET_HA_NONE] = "NONE",
-		[PCINET_HA_KICK] = "KICK",
-		[PCINET_HA_LOG_INCOMPATIBLE] = "LOG_INCOMPATIBLE",
-		[PCINET_HA_TAKE_LEASE] = "TAKE_LEASE",
-		[PCINET_HA_RELEASE_LEASE] = "RELEASE_LEASE",
-		[PCINET_HA_READ_BOARD] = "READ_BOARD",
-		[PCINET_HA_READ_GENERATION] = "READ_GENERATION",
-		[PCINET_HA_ATTACH] = "ATTACH",
-		[PCINET_HA_STOP] = "STOP",
-		[PCINET_HA_RECLAIM] = "RECLAIM",
-		[PCINET_HA_WAIT] = "WAIT",
-	};
-
-	return (unsigned int)a < PCINET_HA_ACTS ? names[a] : "?";
-}
-
 /* Run the actions the machine decided, answering from w */
 static void drive(struct pcinet_host_sm *sm, struct world *w)
 {
@@ -64,7 +45,7 @@ static void drive(struct pcinet_host_sm *sm, struct world *w)
 	while ((a = pcinet_host_sm_next(sm)) != PCINET_HA_NONE && n++ < 32) {
 		if (w->acts[0])
 			strcat(w->acts, " ");
-		strcat(w->acts, act_name(a));
+		strcat(w->acts, pcinet_host_act_name(a));
 		switch (a) {
 		case PCINET_HA_READ_BOARD: {
 			unsigned int i = w->next_board < w->n_boards ?
@@ -418,8 +399,10 @@ TEST(an_answer_not_given_settles_until_the_next_check)
 	CHECK_EQ(sm.attaches, 0);
 }
 
-TEST(state_names)
+TEST(state_and_action_names)
 {
+	CHECK(!strcmp(pcinet_host_act_name(PCINET_HA_TAKE_LEASE), "TAKE_LEASE"));
+	CHECK(!strcmp(pcinet_host_act_name(PCINET_HA_ACTS), "?"));
 	CHECK(!strcmp(pcinet_host_state_name(PCINET_HOST_ATTACHED), "attached"));
 	CHECK(!strcmp(pcinet_host_state_name(PCINET_HOST_REFUSED), "refused"));
 	CHECK(!strcmp(pcinet_host_state_name((enum pcinet_host_state)99), "?"));

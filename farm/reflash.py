@@ -57,36 +57,15 @@ def command(ch: Chassis, slots: list[int], every: bool, image_file: Path | None,
         if slots or every or image_file:
             raise FarmError("--retry-failed takes the slots and the image from the report; "
                             "name neither", USAGE)
-        try:
-            report = read_report(report_file)
-        except ValueError as e:
-            raise FarmError(str(e), USAGE) from None
-        earlier = {int(row["slot"]): row for row in report["slots"]}
-        slots = sorted(n for n, row in earlier.items() if not row["ok"])
-        gone = [n for n in slots if n not in ch.slots or not ch.slots[n].enabled]
-        if gone:
-            raise FarmError(f"{report_file}: {slot_list(gone)} not enabled in {ch.file}",
-                            USAGE)
+        slots, image_file, want_crc, earlier = _retry(ch, report_file)
         if not slots:
             print(f"farm reflash: {report_file}: no failed slot to retry")
             return 0
-        image_file = Path(report["image"]["path"])
-        want_crc = report["image"]["crc32"]
     else:
         if image_file is None:
             raise FarmError("give the image: --image F", USAGE)
         slots = pick_slots(ch, slots, every) if (slots or every) else ch.enabled_slots()
-    # Everything about the image is checked before any board is touched
-    try:
-        image = read_image(image_file)
-        if want_crc is not None and f"{image.crc32:08x}" != want_crc:
-            raise ImageError(f"{image_file} changed since the report (CRC32 "
-                             f"{image.crc32:08x}, was {want_crc}): reflash it afresh")
-        for n in slots:
-            board = ch.slots[n].board
-            check_fits(image, board, ch.board_types[board].firmware)
-    except ImageError as e:
-        raise FarmError(f"refused, nothing written: {e}", USAGE) from None
+    image = _checked_image(ch, image_file, slots, want_crc)
     ensure_sim_up(ch)
     try:
         [staged] = stage([image.path], tftp_root(ch), {image.path.resolve(): image.data})
@@ -100,12 +79,44 @@ def command(ch: Chassis, slots: list[int], every: bool, image_file: Path | None,
     code = result_table(ch, "reflash", rows, log_dir, ("FLASH", "flash"))
     written = write_report(report_file, image, rows, earlier)
     for row in written["slots"]:
-        if row["slot"] in slots and not row["ok"] and row["flash"] != "unchanged":
+        if row["slot"] in slots and not row["ok"] and row["flash"] != UNCHANGED:
             print(f"slot {row['slot']}: {row['consequence']}")
     print(f"report: {report_file}"
           + (f"; retry the failed slots: farm reflash --retry-failed --report {report_file}"
              if written["failed"] else ""))
     return code
+
+
+def _retry(ch: Chassis, report_file: Path) -> tuple[list[int], Path, str,
+                                                    dict[int, dict[str, Any]]]:
+    """What --retry-failed takes from an earlier report: the failed slots, the
+    image and its CRC32 then, and the report's rows."""
+    try:
+        report = read_report(report_file)
+    except ValueError as e:
+        raise FarmError(str(e), USAGE) from None
+    earlier = {int(row["slot"]): row for row in report["slots"]}
+    slots = sorted(n for n, row in earlier.items() if not row["ok"])
+    gone = [n for n in slots if n not in ch.slots or not ch.slots[n].enabled]
+    if gone:
+        raise FarmError(f"{report_file}: {slot_list(gone)} not enabled in {ch.file}", USAGE)
+    return slots, Path(report["image"]["path"]), str(report["image"]["crc32"]), earlier
+
+
+def _checked_image(ch: Chassis, image_file: Path, slots: list[int],
+                   want_crc: str | None) -> FirmwareImage:
+    """The image, checked for every slot's board type before any board is touched."""
+    try:
+        image = read_image(image_file)
+        if want_crc is not None and f"{image.crc32:08x}" != want_crc:
+            raise ImageError(f"{image_file} changed since the report (CRC32 "
+                             f"{image.crc32:08x}, was {want_crc}): reflash it afresh")
+        for n in slots:
+            board = ch.slots[n].board
+            check_fits(image, board, ch.board_types[board].firmware)
+    except ImageError as e:
+        raise FarmError(f"refused, nothing written: {e}", USAGE) from None
+    return image
 
 
 def reflash_one(slot: int, chassis_file: Path, staged: Image, expect: Expect, log_dir: Path,

@@ -37,7 +37,7 @@ from .parallel import Progress
 from .results import SlotResult
 from .slotlock import SlotLock
 from .staging import Image
-from .targets import slot_target
+from .targets import network_setup, slot_target
 
 T = TypeVar("T")
 
@@ -167,12 +167,8 @@ class SlotSession:
         return strategy
 
     def configure_network(self) -> None:
-        ch, conf = self.ch, self.conf
-        self.stage("network", lambda: self.run("network", (
-            f"setenv ipaddr {conf.address}; setenv serverip {conf.host_address}; "
-            f"setenv netmask 255.255.255.0; "
-            f"setenv tftpblocksize {ch.tftp.blocksize}; "
-            f"setenv tftpwindowsize {ch.tftp.windowsize}"), ch.timeouts.command))
+        self.stage("network", lambda: self.run("network", network_setup(self.ch, self.slot),
+                                               self.ch.timeouts.command))
 
     def tftp(self, image: Image, addr: int) -> None:
         """tftp image to addr; its size and CRC32 checked on the board."""

@@ -34,6 +34,15 @@ def prompt_pattern(prompt: str) -> str:
     return r"(?<![=])" + re.escape(prompt)
 
 
+def network_setup(ch: Chassis, slot: int) -> str:
+    """The U-Boot command that configures the slot's network as chassis.yaml
+    describes it (farm's commands and the HIL suite type the same)."""
+    conf = ch.slots[slot]
+    return (f"setenv ipaddr {conf.address}; setenv serverip {conf.host_address}; "
+            f"setenv netmask 255.255.255.0; setenv tftpblocksize {ch.tftp.blocksize}; "
+            f"setenv tftpwindowsize {ch.tftp.windowsize}")
+
+
 def _bind(cls: Any, target: Target, **fields: Any) -> Any:
     """Make a labgrid resource or driver, bound to target (labgrid's way)."""
     return cls(target, name=None, **fields)

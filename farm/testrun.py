@@ -42,7 +42,7 @@ from .hil import HIL_DIR, LOCKED_ENV
 from .hil.env import write_environment
 from .logdir import DEFAULT, LogDir, slot_name
 from .slotlock import SlotBusy, SlotLock
-from .staging import stage
+from .staging import Image, stage
 
 IMAGE_SIZE = (8 << 20) + 13  # several MiB, and odd: not a whole number of TFTP blocks
 COUNTS = ("tests", "failures", "errors", "skipped")
@@ -218,89 +218,107 @@ def command(ch: Chassis, slots: list[int], every: bool, suite: str | None,
         raise FarmError("pytest is not installed (pip install pytest)")
     log_dir = log_dir or DEFAULT / time.strftime("test-%Y%m%d-%H%M%S")
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_dir = log_dir.resolve()
+    logs = LogDir(log_dir.resolve())
     ensure_sim_up(ch)
     root = tftp_root(ch)
 
     t0 = time.monotonic()
     interrupted = False
-    logs = LogDir(log_dir)
     runs = [SlotRun(n, logs.junit(n), logs.pytest_log(n)) for n in slots]
     with ExitStack() as stack:
-        locked: list[int] = []
-        for run in runs:
-            run.xml.unlink(missing_ok=True)
-            try:
-                stack.enter_context(SlotLock(ch.sim_dir, run.slot))
-                locked.append(run.slot)
-            except SlotBusy as e:
-                run.suite = _error_suite(run.slot, str(e))
-                ET.ElementTree(run.suite).write(run.xml, encoding="utf-8",
-                                                xml_declaration=True)
-                run.counts = _counts(run.suite)
-                run.detail = str(e)
-                print(f"slot {run.slot:2}: not tested: {e}", file=sys.stderr, flush=True)
-        pending = [r for r in runs if r.slot in locked]
+        pending = _lock(ch, runs, stack)
         if pending:
             # kept with the logs: the TFTP root only links to it
-            payload = logs.hil_image
-            payload.write_bytes(os.urandom(IMAGE_SIZE))
-            [image] = stage([payload], root)
+            logs.hil_image.write_bytes(os.urandom(IMAGE_SIZE))
+            [image] = stage([logs.hil_image], root)
             stack.callback(image.path.unlink, missing_ok=True)
-            print(f"farm test: suite {suite} on {slot_list(locked)}; image {image.name}, "
-                  f"{image.size} bytes; logs in {log_dir}", flush=True)
-        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-               LOCKED_ENV: ",".join(map(str, locked))}
-        for run in pending:
-            env_file = write_environment(logs.environment(run.slot), ch,
-                                         run.slot, image.path, image.name)
-            console = logs.console_log(run.slot)
-            console.unlink(missing_ok=True)
-            run.out = stack.enter_context(open(run.log, "wb"))
-            run.t0 = time.monotonic()
-            run.proc = subprocess.Popen(
-                _pytest_cmd(suite, env_file, run, console, keyword),
-                stdin=subprocess.DEVNULL, stdout=run.out, stderr=subprocess.STDOUT,
-                cwd=log_dir, env=env)
-        try:
-            while pending:
-                for run in list(pending):
-                    assert run.proc is not None
-                    status = run.proc.poll()
-                    if status is None:
-                        continue
-                    run.seconds = time.monotonic() - run.t0
-                    _finish(run, status)
-                    pending.remove(run)
-                    results.record(ch.sim_dir, run.slot, "test", run.ok,
-                                   run.detail or f"{run.passed} passed")
-                    c = run.counts
-                    print(f"slot {run.slot:2}: {run.passed} passed, {c['failures']} failed, "
-                          f"{c['errors']} errors, {c['skipped']} skipped in "
-                          f"{run.seconds:.1f} s" + (f"; {run.detail}" if run.detail else ""),
-                          flush=True)
-                time.sleep(0.1)
-        except KeyboardInterrupt:
-            interrupted = True
-            print("farm test: interrupted; stopping the slots' pytest", file=sys.stderr,
-                  flush=True)
-            _interrupt([r.proc for r in pending if r.proc is not None])
-            for run in pending:
-                assert run.proc is not None
-                run.seconds = time.monotonic() - run.t0
-                _finish(run, run.proc.returncode)
+            print(f"farm test: suite {suite} on {slot_list([r.slot for r in pending])}; image "
+                  f"{image.name}, {image.size} bytes; logs in {logs.dir}", flush=True)
+            _start(ch, pending, suite, keyword, logs, image, stack)
+        interrupted = _wait(ch, pending)
+    return _report(runs, logs, time.monotonic() - t0, interrupted)
 
-    seconds = time.monotonic() - t0
+
+def _lock(ch: Chassis, runs: list[SlotRun], stack: ExitStack) -> list[SlotRun]:
+    """The runs whose slots' locks stack now holds; a slot someone else holds
+    gets its error suite and is not tested."""
+    locked = []
+    for run in runs:
+        run.xml.unlink(missing_ok=True)
+        try:
+            stack.enter_context(SlotLock(ch.sim_dir, run.slot))
+            locked.append(run)
+        except SlotBusy as e:
+            run.suite = _error_suite(run.slot, str(e))
+            ET.ElementTree(run.suite).write(run.xml, encoding="utf-8", xml_declaration=True)
+            run.counts = _counts(run.suite)
+            run.detail = str(e)
+            print(f"slot {run.slot:2}: not tested: {e}", file=sys.stderr, flush=True)
+    return locked
+
+
+def _start(ch: Chassis, runs: list[SlotRun], suite: str, keyword: str | None, logs: LogDir,
+           image: Image, stack: ExitStack) -> None:
+    """Each run's pytest, on the slot's labgrid environment, in the background."""
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+           LOCKED_ENV: ",".join(str(r.slot) for r in runs)}
+    for run in runs:
+        env_file = write_environment(logs.environment(run.slot), ch, run.slot, image.path,
+                                     image.name)
+        console = logs.console_log(run.slot)
+        console.unlink(missing_ok=True)
+        run.out = stack.enter_context(open(run.log, "wb"))  # noqa: SIM115 - stack closes it
+        run.t0 = time.monotonic()
+        run.proc = subprocess.Popen(
+            _pytest_cmd(suite, env_file, run, console, keyword),
+            stdin=subprocess.DEVNULL, stdout=run.out, stderr=subprocess.STDOUT,
+            cwd=logs.dir, env=env)
+
+
+def _wait(ch: Chassis, pending: list[SlotRun]) -> bool:
+    """Each run to its end, a line as each ends; True if interrupted (Ctrl-C)."""
+    try:
+        while pending:
+            for run in list(pending):
+                assert run.proc is not None
+                status = run.proc.poll()
+                if status is None:
+                    continue
+                run.seconds = time.monotonic() - run.t0
+                _finish(run, status)
+                pending.remove(run)
+                results.record(ch.sim_dir, run.slot, "test", run.ok,
+                               run.detail or f"{run.passed} passed")
+                c = run.counts
+                print(f"slot {run.slot:2}: {run.passed} passed, {c['failures']} failed, "
+                      f"{c['errors']} errors, {c['skipped']} skipped in "
+                      f"{run.seconds:.1f} s" + (f"; {run.detail}" if run.detail else ""),
+                      flush=True)
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        print("farm test: interrupted; stopping the slots' pytest", file=sys.stderr,
+              flush=True)
+        _interrupt([r.proc for r in pending if r.proc is not None])
+        for run in pending:
+            assert run.proc is not None
+            run.seconds = time.monotonic() - run.t0
+            _finish(run, run.proc.returncode)
+        return True
+    return False
+
+
+def _report(runs: list[SlotRun], logs: LogDir, seconds: float, interrupted: bool) -> int:
+    """junit.xml, the table and the summary line (printed and in summary.txt);
+    the exit code."""
     total = _merge(runs, logs.merged_junit, seconds)
     failed = [r.slot for r in runs if not r.ok]
     passed = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
     summary = (f"farm test: {len(runs)} slot{'s' if len(runs) > 1 else ''}, {passed} passed, "
                f"{total['failures']} failed, {total['errors']} errors, {total['skipped']} "
                f"skipped in {seconds:.1f} s: "
-               + (f"FAILED (slot{'s' if len(failed) > 1 else ''} "
-                  f"{', '.join(map(str, failed))})" if failed else "ok")
+               + (f"FAILED ({slot_list(failed)})" if failed else "ok")
                + ("; interrupted" if interrupted else ""))
-    lines = ["", *_table(runs), "", summary, f"logs: {log_dir} (junit.xml)"]
+    lines = ["", *_table(runs), "", summary, f"logs: {logs.dir} (junit.xml)"]
     print("\n".join(lines))
     logs.summary.write_text("\n".join(lines[1:]) + "\n")
     return 1 if failed or interrupted else 0

@@ -44,6 +44,7 @@ from farm.hostctl import host_view
 from farm.labgrid_parts import PCINetSlot, PCINetStrategy, UBootShell
 from farm.slotlock import SlotLock
 from farm.staging import Image
+from farm.targets import network_setup
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -164,12 +165,9 @@ def uboot(strategy: PCINetStrategy, slot_lock: None, chassis: Chassis,
 
 
 @pytest.fixture(scope="session")
-def uboot_net(uboot: UBootShell, chassis: Chassis, slot_config: SlotConfig) -> UBootShell:
+def uboot_net(uboot: UBootShell, chassis: Chassis, slot: int) -> UBootShell:
     """The prompt, with the network set as chassis.yaml describes the slot."""
-    uboot.check(f"setenv ipaddr {slot_config.address}; "
-                f"setenv serverip {slot_config.host_address}; setenv netmask 255.255.255.0; "
-                f"setenv tftpblocksize {chassis.tftp.blocksize}; "
-                f"setenv tftpwindowsize {chassis.tftp.windowsize}")
+    uboot.check(network_setup(chassis, slot))
     return uboot
 
 

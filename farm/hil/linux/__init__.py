@@ -7,12 +7,13 @@ they join:
 
 - The slot's labgrid environment (farm.hil.env, from chassis.yaml) gains
   what Linux needs: a ShellDriver (the board type's login prompt and user,
-  which chassis.yaml's board types will describe) and a strategy that
-  moves the target from U-Boot to a booted shell (labgrid's
-  UBootStrategy, or ours on PCINetResetDriver and the `boot` command
-  template that farm boot uses). labgrid's plugin then gives the tests its
-  `strategy` fixture; a conftest.py here brings the board to the shell
-  state once per session (`strategy.transition("shell")`).
+  which chassis.yaml's board types will describe), and PCINetStrategy
+  (farm/labgrid_parts/strategy.py) its `shell` state: from `uboot`, the
+  board type's `boot` command as farm boot types it, then the ShellDriver's
+  login. The state exists and says it is not reachable yet. labgrid's
+  plugin already gives the tests the slot's strategy as its `strategy`
+  fixture; a conftest.py here brings the board to the shell state once per
+  session (`strategy.transition("shell")`).
 - The kernel comes as the U-Boot suite's image does: farm test stages it in
   the TFTP root and names it in the environment's images.
 - Tests take labgrid's ShellDriver (`target.get_driver("ShellDriver")`) and

@@ -154,9 +154,13 @@ class SlotSession:
             self.stage("prompt", running, "flash unverified: no reset")
         else:
             strategy = self._strategy()
-            # the strategy's steps (reset, prompt) are this session's stages
-            strategy.run_step = lambda name, fn: self.stage(name if name != "reset" else stage,
-                                                            fn)
+
+            def as_stage(step: str, fn: Callable[[], T]) -> T:
+                # the strategy's steps are this session's stages; its reset may be
+                # named after what it is for (farm reflash's second one: "reboot")
+                return self.stage(stage if step == "reset" else step, fn)
+
+            strategy.run_step = as_stage
             strategy.transition("uboot")
         self.uboot = strategy.uboot_shell(self.ch.timeouts.command)
 

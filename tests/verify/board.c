@@ -126,8 +126,17 @@ static void board_attached(const struct vs *s)
 	/* IM1I or poll: the host's lease */
 	n = *s;
 	n.bf &= ~BF_FRESH;
-	if (!host_running(s) ||
-	    (mopt.fix_f1 && fresh && s->hp_owner == PO_NONE)) {
+	if (mopt.fix_f1 && fresh && host_running(s) && s->hp_lease &&
+	    s->b_acc != PO_CUR && s->hp_owner != PO_NONE &&
+	    s->hp_ack == s->b_last) {
+		/* -f 1: a newer part of this lease: take that one */
+		n.b_acc = s->hp_owner;
+		n.bf |= BF_FRESH;
+		emit_board(&n, K_PROGRESS, "B read IMR1: take this lease's part",
+			   NULL);
+	} else if (!host_running(s) ||
+		   (mopt.fix_f1 && fresh && (!s->hp_lease || s->b_acc != PO_CUR))) {
+		/* -f 1: the part it took must still be this lease's */
 		/* detach: DMA stopped, host part zeroed, RUNNING clear */
 		n.hp_owner = PO_NONE;
 		n.hp_ack = 0;
@@ -139,6 +148,19 @@ static void board_attached(const struct vs *s)
 		emit_board(&n, K_PROGRESS, "B read IMR1: lease gone, detach", NULL);
 	} else {
 		emit_board(&n, K_PROGRESS, "B read IMR1: lease held", NULL);
+	}
+
+	/* a board that lets go on its own, VALID kept (10.3 "dropped") */
+	if (!fresh) {
+		n = *s;
+		n.hp_owner = PO_NONE;
+		n.hp_ack = 0;
+		n.fr &= ~(FR_H2B | FR_H2B_LOST);
+		n.b_acc = PO_NONE;
+		n.bf &= ~BF_SERVED;
+		n.bst = BS_VALID;
+		set_omr1(&n, board_flags(&n));
+		emit_board(&n, K_ENV, "B drops the attach, stays VALID", NULL);
 	}
 
 	/* h2b: the board polls, or the host rang NET_KICK */
@@ -161,7 +183,8 @@ static void board_attached(const struct vs *s)
 		 * attach's, live until the host reclaims them
 		 */
 		emit_board(&n, K_TRAFFIC, "B b2h frame",
-			   !(s->hf & HF_BUFS) ?
+			   s->hp_owner == PO_STALE ||
+			   (s->hp_owner == PO_CUR && !(s->hf & HF_BUFS)) ?
 			   "S2 memory: board DMA into host memory the host reclaimed" :
 			   NULL);
 	}
@@ -200,6 +223,7 @@ static void board_reset(const struct vs *s)
 	n.b_acc = PO_NONE;
 	n.omr1 = SC(SK_ZERO, 0);
 	n.imr1 = SC(SK_ZERO, 0);
+	n.hp_lease = 0;
 	n.rf = RF_CFG_LOST;
 	emit_board(&n, K_ENV, "B RESET", NULL);
 }
@@ -241,7 +265,7 @@ void board_steps(const struct vs *s)
 	case BS_VALID:
 		n = *s;
 		if (host_running(s) && s->hp_owner != PO_NONE &&
-		    s->hp_ack == s->b_last) {
+		    s->hp_ack == s->b_last && (!mopt.fix_f1 || s->hp_lease)) {
 			n.bst = BS_ACCEPTED;
 			n.b_acc = s->hp_owner;
 			n.bf &= ~BF_SERVED;

@@ -91,13 +91,17 @@ u8 gen_code(u32 gen)
 static bool canon(struct vs *s)
 {
 	u8 *g[] = { &s->sm_gen, &s->b_last, &s->r_gen, &s->hp_ack,
-		    &s->h2b_gen, &s->cmpl_gen };
+		    &s->h2b_gen, &s->cmpl_gen, &s->ref_gen };
 	unsigned int i, lo = 255, hi = 0;
 
 	if (!s->r_magic)
 		s->r_gen = 0;
-	if (s->hp_owner == PO_NONE)
+	if (s->hp_owner == PO_NONE) {
 		s->hp_ack = 0;
+		s->hp_lease = 0;
+	}
+	if (!mopt.fix_f1)
+		s->hp_lease = 0;
 	if (!(s->fr & FR_H2B)) {
 		s->h2b_gen = 0;
 		s->fr &= ~FR_H2B_LOST;
@@ -283,12 +287,13 @@ static void describe(const struct vs *s, char *buf, size_t len)
 		 s->rf & RF_CFG_LOST ? " cfg-lost" : "",
 		 s->rf & RF_OM1I ? " om1i" : "",
 		 s->r_gen, s->hp_owner == PO_NONE ? "" :
-		 s->hp_owner == PO_CUR ? " host-part" : " stale-host-part",
+		 s->hp_owner == PO_CUR ? " host-part" :
+		 s->hp_owner == PO_DEAD ? " dead-host's-part" : " stale-host-part",
 		 s->fr & FR_H2B ? " h2b-frame" : "",
 		 s->fr & FR_CMPL ? " b2h-cmpl" : "");
 }
 
-static bool verbose;
+static bool verbose, quiet;
 
 static void print_path(u32 i)
 {
@@ -298,6 +303,14 @@ static void print_path(u32 i)
 	while (i != UINT32_MAX && n < 4096) {
 		path[n++] = i;
 		i = parent[i];
+	}
+	if (quiet) {
+		/* the short form: the steps on one line */
+		printf("  trace:");
+		for (k = n - 1; k-- > 0;)
+			printf(" %s%s", via[path[k]], k ? " >" : "");
+		printf("\n");
+		return;
 	}
 	for (k = n; k-- > 0;) {
 		describe(&states[path[k]], buf, sizeof(buf));
@@ -312,7 +325,8 @@ static void print_violation(u32 from, const struct succ *e)
 	char buf[512];
 
 	printf("VIOLATION: %s\n", e->viol);
-	printf("trace (%s steps):\n", "shortest");
+	if (!quiet)
+		printf("trace (shortest):\n");
 	print_path(from);
 	describe(&e->s, buf, sizeof(buf));
 	printf("  --> %-44s %s\n", e->label, buf);
@@ -419,8 +433,15 @@ static bool live_premise(const struct vs *s)
 	bool board_stays = s->bst == BS_VALID || s->bst == BS_ACCEPTED ||
 			   s->bst == BS_ATTACHED;
 
+	/* F4 (10.11): a board outside 10.2 dropped an attach unseen */
+	bool dropped_unseen = host_attached(s) &&
+			      !(s->sm_bits & SB_RUNNING_SEEN) &&
+			      s->bst == BS_VALID && s->hp_owner == PO_NONE &&
+			      s->b_last == s->sm_gen;
+
 	return (s->hf & HF_IFUP) && s->sw != SW_FOREIGN &&
-	       !(board_stays && host_refusing(s, s->b_last));
+	       !(board_stays && host_refusing(s, s->b_last)) &&
+	       !dropped_unseen;
 }
 
 /* The fair successors of (state i, turn): node ids, or the stutter */
@@ -490,6 +511,12 @@ static void print_lasso(u32 root, unsigned int sp, u32 again)
 	printf("VIOLATION: L1 liveness: a fair run never attaches\n");
 	printf("reached by:\n");
 	print_path(root);
+	if (quiet) {
+		describe(&states[again / 2], buf, sizeof(buf));
+		printf("  then a fair cycle of %u turns through: %s\n", sp + 1,
+		       buf);
+		return;
+	}
 	printf("then, taking turns (host, board), a cycle:\n");
 	for (k = 0; k <= sp; k++) {
 		u32 node = stack[k].node;
@@ -607,22 +634,22 @@ static void usage(FILE *f)
 		"printed); 2: usage or model error.\n"
 		"  -g N   generations kept apart (default 4)\n"
 		"  -t     the board may leave STOPPING after PCINET_STOP_ACK_MS\n"
-		"  -f 1   with finding F1's fix (10.11): the host zeroes host_magic\n"
-		"         before it ends a lease on a valid board, the board reads\n"
-		"         host_magic again with IMR1 after it set RUNNING\n"
+		"  -f 1   with finding F1's fix (10.11): a host part names the lease\n"
+		"         it was written in; the board takes it, and serves it after\n"
+		"         setting RUNNING, only within that lease\n"
 		"  -f 2   with finding F2's fix (10.11): the status check after\n"
 		"         the interface comes up counts as an OM1I one\n"
 		"  -u     U-Boot as coded: it serves before it reads IMR1 again\n"
 		"  -s     self-test: a caller that reclaims at WAIT must fail\n"
 		"  -n     safety only, no liveness\n"
 		"  -a     every property violated, one trace each (safety)\n"
-		"  -q     one line of figures\n"
+		"  -q     short traces, one line of figures\n"
 		"  -v     traces with every state\n");
 }
 
 int main(int argc, char **argv)
 {
-	bool live = true, quiet = false;
+	bool live = true;
 	struct timespec t0, t1;
 	double secs;
 	int i, ret;
@@ -674,10 +701,13 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-	printf("%s: %u states, %llu transitions, depth %u, %llu pruned (generations > %u), %.2f s\n",
-	       ret ? "violated" : "safety holds", n_states,
+	printf("%s [%s]: %u states, %llu transitions, depth %u, %llu pruned (generations > %u), %.2f s\n",
+	       ret ? "violated" : "safety holds", verify_header, n_states,
 	       (unsigned long long)n_trans, max_depth,
 	       (unsigned long long)n_pruned, mopt.gmax, secs);
+	if (mopt.stop_timeout)
+		printf("-t: %llu BAR1 accesses (transitions) into a region the board took back\n",
+		       mopt.late);
 	if (!ret && live && !quiet)
 		printf("liveness holds: %llu start states, %llu fair nodes, attached within %d steps (bound %d), %llu pruned edges\n",
 		       (unsigned long long)n_live_starts,

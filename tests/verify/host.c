@@ -14,6 +14,13 @@
 #include <pcinet/pcinet_host_sm.h>
 #include "model.h"
 
+/* A mutant (tests/verify/mutants.py) says so: proof that it shadowed */
+#ifdef PCINET_VERIFY_MUTANT
+const char *verify_header = "mutant " PCINET_VERIFY_MUTANT;
+#else
+const char *verify_header = "include/pcinet/pcinet_host_sm.h";
+#endif
+
 _Static_assert(PCINET_HOST_SM_QUEUE == 8, "struct vs holds 8 queued actions");
 
 #define H_WORD(run)	pcinet_status_make(PCINET_STATUS_SIG_HOST, \
@@ -184,33 +191,51 @@ static const char *bar1_check(const struct vs *n, enum bar1_use use)
 {
 	u32 imr1 = st_word(n->imr1);
 
+	/* the machine's own accesses; the data path runs on until STOP */
+	if (use != B1_POST && (n->hg & HG_UNANSWERED))
+		return "K8 unanswered: BAR1 access after a BAR1 read went unanswered";
 	/* no configuration space: the access goes nowhere (10.4, 11) */
 	if (cfg_lost(n))
 		return NULL;
 	if (!pcinet_status_present(imr1, PCINET_STATUS_SIG_HOST) ||
 	    !(imr1 & PCINET_NET_STATUS_RUNNING))
 		return "S1 lease: BAR1 access while IMR1 lacks RUNNING";
-	if (!board_region_in_use(n))
-		return "S1 region: BAR1 access while the board may re-use its region";
 	if (use != B1_POST && (n->hf & HF_SEEN_INVALID))
 		return "S1 observed: BAR1 access after the host read VALID clear";
-	if (use == B1_POST && n->r_gen != n->sm_gen)
-		return "S1 generation: data-path write into another generation's region";
+	if (!board_region_in_use(n) ||
+	    (use == B1_POST && n->r_gen != n->sm_gen)) {
+		/* -t: the board took the region back after 100 ms (10.1 6) */
+		if (mopt.stop_timeout) {
+			mopt.late++;
+			return NULL;
+		}
+		return !board_region_in_use(n) ?
+		       "S1 region: BAR1 access while the board may re-use its region" :
+		       "S1 generation: data-path write into another generation's region";
+	}
 	return NULL;
 }
 
-static void settle(struct vs *n, struct pcinet_host_sm *sm)
+/* The machine's next action; a settled machine ends the step */
+static const char *settle(struct vs *n, struct pcinet_host_sm *sm)
 {
 	n->act = pcinet_host_sm_next(sm);
 	sm_store(n, sm);
 	if (n->act != PCINET_HA_NONE)
-		return;
+		return NULL;
 	if (n->pc == PC_RESET_DRAIN) {
 		n->pc = PC_RESET_IMR1;
-		return;
+		return NULL;
 	}
 	n->pc = PC_IDLE;
 	n->hf &= ~HF_RESET_SEEN;
+	if (sm->evaluate && sm->need == PCINET_NEED_NONE &&
+	    sm->rounds >= PCINET_HOST_SM_ROUNDS)
+		return "K7 rounds: the 10.3 table did not settle within PCINET_HOST_SM_ROUNDS";
+	if ((n->hg & HG_LET_GO) && n->sm_state == PCINET_HOST_ATTACHED)
+		return "K10 let go: still attached after broken() or release()";
+	n->hg &= ~HG_LET_GO;
+	return NULL;
 }
 
 /* Invariants of a settled host */
@@ -218,8 +243,11 @@ static const char *host_settled_check(const struct vs *n)
 {
 	if (n->pc != PC_IDLE)
 		return NULL;
-	if (n->sm_state == PCINET_HOST_INCOMPATIBLE && !(n->hf & HF_LOGGED))
-		return "K3 log: INCOMPATIBLE without the log line (10.10)";
+	if ((n->sm_state == PCINET_HOST_INCOMPATIBLE ||
+	     SC_KIND(n->last_read) == SK_FOREIGN) && !(n->hf & HF_LOGGED))
+		return "K3 log: a board of another major without the log line (10.10)";
+	if ((n->hf & HF_CARRIER) && n->sm_state != PCINET_HOST_ATTACHED)
+		return "K9 carrier: the data path on while not ATTACHED";
 	if (!!(n->sm_bits & SB_LEASE) != !!(n->hf & HF_LAST_RUN))
 		return "K4 lease: the machine's lease differs from the IMR1 it had written";
 	return NULL;
@@ -231,35 +259,47 @@ static void emit_host(const struct vs *n, enum kind kind, const char *label,
 	emit(n, WHO_HOST, kind, label, viol ? viol : host_settled_check(n));
 }
 
+static const char *first(const char *a, const char *b)
+{
+	return a ? a : b;
+}
+
+/* 10.4: read OMR1 and IMR1; a reset, or the table on b */
 /* 10.4: read OMR1 and IMR1; a reset, or the table on b */
 static void host_check(const struct vs *s, bool om1i)
 {
 	struct pcinet_host_sm sm;
 	struct vs n = *s;
+	const char *viol;
 	u32 b, h;
 
-	if (om1i)
+	if (om1i) {
 		n.rf &= ~RF_OM1I;
+		n.hg &= ~HG_LOOKED;	/* one look per OM1I (K5) */
+	}
+	n.hg &= ~HG_UNANSWERED;
 	b = read_omr1(&n);
 	h = cfg_lost(&n) ? PCINET_ALL_ONES : st_word(n.imr1);
 	sm_load(&sm, &n);
 	if (h != H_WORD(n.hf & HF_LAST_RUN)) {
 		pcinet_host_sm_reset(&sm);
 		n.hf |= HF_RESET_SEEN;
+		n.ref_gen = 0;		/* "not after a reset" (10.3) */
 		n.chk_om1i = om1i;
 		n.pc = PC_RESET_DRAIN;
 	} else {
 		pcinet_host_sm_status(&sm, b, om1i, n.hf & HF_IFUP);
 		n.pc = PC_DRAIN;
 	}
-	settle(&n, &sm);
+	viol = settle(&n, &sm);
 	emit_host(&n, K_PROGRESS, om1i ? "H check (OM1I)" : "H check (watchdog)",
-		  NULL);
+		  viol);
 }
 
+/* RECLAIM: the memory of the attach is freed, unsent frames counted lost */
 static void host_reclaim(struct vs *n)
 {
-	n->hf &= ~(HF_BUFS | HF_CARRIER);
+	n->hf &= ~HF_BUFS;
 	if (n->fr & FR_H2B)
 		n->fr |= FR_H2B_LOST;
 	n->fr &= ~FR_CMPL;
@@ -292,23 +332,26 @@ static void host_attach(const struct vs *s)
 			continue;
 		gen = cfg_lost(s) ? PCINET_ALL_ONES : gen_word(s->r_gen);
 		if (outs[i].outcome == PCINET_ATTACH_OK) {
-			/* step 4: the host area is (re)used and zeroed */
-			if (!v && s->b_acc == PO_CUR && s->bst == BS_ATTACHED &&
-			    (s->bf & BF_SERVED))
-				v = "S2 reuse: host area zeroed under a board that has used it";
+			if (!v && s->ref_gen && s->r_gen == s->ref_gen)
+				v = "K6 refused: attached to a generation it refused (8.6, 10.3)";
+			/* attach step 2: never under a board serving an attach */
+			if (!v && s->bst == BS_ATTACHED && (s->bf & BF_SERVED))
+				v = "S2 reuse: host part and area written under a board serving another attach";
 			n.hf |= HF_BUFS | HF_CARRIER;
 			if (n.b_acc == PO_CUR)
 				n.b_acc = PO_STALE;
 			n.hp_owner = PO_CUR;
 			n.hp_ack = n.r_gen;
+			n.hp_lease = 1;
 			n.fr = 0;
 			/* step 8: IMR1 again, the same value */
 			n.imr1 = st_code(H_WORD(n.hf & HF_LAST_RUN));
+		} else if (!outs[i].lost) {
+			n.ref_gen = n.r_gen;
 		}
 		sm_load(&sm, &n);
 		pcinet_host_sm_attached(&sm, outs[i].outcome, gen);
-		settle(&n, &sm);
-		emit_host(&n, outs[i].kind, outs[i].label, v);
+		emit_host(&n, outs[i].kind, outs[i].label, first(v, settle(&n, &sm)));
 	}
 }
 
@@ -320,6 +363,7 @@ static void host_act(const struct vs *s)
 	const char *viol = NULL;
 	u32 w = st_word(s->last_read);
 
+	sm_load(&sm, &n);
 	switch (s->act) {
 	case PCINET_HA_ATTACH:
 		host_attach(s);
@@ -338,43 +382,37 @@ static void host_act(const struct vs *s)
 			viol = "K1 lease: taken without having read the board valid and not RUNNING";
 		else if (!(n.hf & HF_IFUP))
 			viol = "K1 lease: taken with the interface down";
+		else if (n.sm_state == PCINET_HOST_REFUSED && (n.hg & HG_LOOKED))
+			viol = "K5 quiet: REFUSED looks again before the board wrote its status";
+		if (n.sm_state == PCINET_HOST_REFUSED)
+			n.hg |= HG_LOOKED;
 		n.hf |= HF_LAST_RUN;
 		n.hf &= ~HF_SEEN_INVALID;
-		if (!cfg_lost(&n))
+		if (!cfg_lost(&n)) {
 			n.imr1 = st_code(H_WORD(true));
+			n.hp_lease = 0;		/* a new lease */
+		}
 		break;
 	case PCINET_HA_RELEASE_LEASE:
 		n.hf &= ~HF_LAST_RUN;
-		if (!cfg_lost(&n))
+		if (!cfg_lost(&n)) {
 			n.imr1 = st_code(H_WORD(false));
+			n.hp_lease = 0;
+		}
 		break;
-	case PCINET_HA_READ_BOARD: {
-		u32 b = read_omr1(&n);
-
-		sm_load(&sm, &n);
-		pcinet_host_sm_board(&sm, b);
-		settle(&n, &sm);
-		emit_host(&n, K_PROGRESS, "H READ_BOARD", NULL);
-		return;
-	}
+	case PCINET_HA_READ_BOARD:
+		pcinet_host_sm_board(&sm, read_omr1(&n));
+		break;
 	case PCINET_HA_READ_GENERATION:
 		viol = bar1_check(&n, B1_READ_GEN);
-		sm_load(&sm, &n);
+		if (cfg_lost(&n))
+			n.hg |= HG_UNANSWERED;
 		pcinet_host_sm_generation(&sm, !cfg_lost(&n),
 					  cfg_lost(&n) ? PCINET_ALL_ONES :
 					  gen_word(n.r_gen));
-		settle(&n, &sm);
-		emit_host(&n, K_PROGRESS, "H READ_GENERATION", viol);
-		return;
+		break;
 	case PCINET_HA_STOP:
 		n.hf &= ~HF_CARRIER;
-		/* -f: end the host part while the lease still covers it */
-		if (mopt.fix_f1 && (n.hf & HF_LAST_RUN) &&
-		    !(n.hf & HF_SEEN_INVALID)) {
-			viol = bar1_check(&n, B1_ATTACH);
-			if (!cfg_lost(&n))
-				n.hp_owner = PO_NONE;
-		}
 		break;
 	case PCINET_HA_RECLAIM:
 		if (s->pc != PC_RESET_DRAIN && word_running(w))
@@ -390,27 +428,43 @@ static void host_act(const struct vs *s)
 		viol = "the machine asked for an unknown action";
 		break;
 	}
-	sm_load(&sm, &n);
-	settle(&n, &sm);
-	emit_host(&n, K_PROGRESS, act_label(s->act), viol);
+	emit_host(&n, K_PROGRESS, act_label(s->act), first(viol, settle(&n, &sm)));
 }
 
-/* The world around the host: interface down/up, a broken link (8.6) */
+/* An entry of the machine other than a status check, from the world */
+static void host_event(struct vs *n, enum kind kind, const char *label,
+		       void (*entry)(struct pcinet_host_sm *, bool), bool arg)
+{
+	struct pcinet_host_sm sm;
+
+	sm_load(&sm, n);
+	entry(&sm, arg);
+	n->pc = PC_DRAIN;
+	n->hg |= HG_LET_GO;
+	emit_host(n, kind, label, settle(n, &sm));
+}
+
+static void release_entry(struct pcinet_host_sm *sm, bool unused)
+{
+	(void)unused;
+	pcinet_host_sm_release(sm);
+}
+
+/*
+ * The world around the host: interface down/up, a broken link (8.6), a
+ * crash and a new host (10.7: it writes IMR1 without RUNNING at load)
+ */
 static void host_env(const struct vs *s)
 {
 	struct pcinet_host_sm sm;
 	struct vs n;
 
+	n = *s;
 	if (s->hf & HF_IFUP) {
-		n = *s;
 		n.hf &= ~HF_IFUP;
-		sm_load(&sm, &n);
-		pcinet_host_sm_release(&sm);
-		n.pc = PC_DRAIN;
-		settle(&n, &sm);
-		emit_host(&n, K_ENV, "H interface down (release)", NULL);
+		host_event(&n, K_ENV, "H interface down (release)",
+			   release_entry, false);
 	} else {
-		n = *s;
 		n.hf |= HF_IFUP;
 		/* -f 2: the check after the interface came up looks as if
 		 * the board had written its status (REFUSED looks again)
@@ -421,21 +475,36 @@ static void host_env(const struct vs *s)
 	}
 	if (s->sm_state == PCINET_HOST_ATTACHED) {
 		n = *s;
-		sm_load(&sm, &n);
-		pcinet_host_sm_broken(&sm, true);
-		n.pc = PC_DRAIN;
-		settle(&n, &sm);
-		emit_host(&n, K_ENV, "H ring check failed (broken, refuse)", NULL);
+		n.ref_gen = n.sm_gen;
+		host_event(&n, K_ENV, "H ring check failed (broken, refuse)",
+			   pcinet_host_sm_broken, true);
 	}
 	/* a failed BAR1 write: only a board that no longer decodes BAR1 */
 	if (s->sm_state == PCINET_HOST_ATTACHED && cfg_lost(s)) {
 		n = *s;
-		sm_load(&sm, &n);
-		pcinet_host_sm_broken(&sm, false);
-		n.pc = PC_DRAIN;
-		settle(&n, &sm);
-		emit_host(&n, K_PROGRESS, "H BAR1 write failed (broken)", NULL);
+		host_event(&n, K_PROGRESS, "H BAR1 write failed (broken)",
+			   pcinet_host_sm_broken, false);
 	}
+	/* a crash: nothing let go; what the board may write is leaked */
+	n = *s;
+	pcinet_host_sm_init(&sm);
+	sm_store(&n, &sm);
+	n.pc = PC_IDLE;
+	n.act = PCINET_HA_NONE;
+	n.hf = HF_IFUP;
+	n.hg = 0;
+	n.ref_gen = 0;
+	if (n.hp_owner == PO_CUR)
+		n.hp_owner = PO_DEAD;
+	if (n.b_acc == PO_CUR || n.b_acc == PO_STALE)
+		n.b_acc = PO_DEAD;
+	n.fr &= ~FR_CMPL;
+	if (!cfg_lost(&n)) {
+		n.imr1 = st_code(H_WORD(false));
+		n.hp_lease = 0;
+	}
+	n.last_read = SC(SK_ZERO, 0);
+	emit_host(&n, K_ENV, "H crash, a new host loads", NULL);
 }
 
 /* The data path: while the carrier is on (8.3, 8.4) */
@@ -489,8 +558,12 @@ void host_steps(const struct vs *s)
 		n.rf &= ~RF_CFG_LOST;
 		n.hf &= ~HF_LAST_RUN;
 		n.imr1 = st_code(H_WORD(false));
+		n.hp_lease = 0;
 		n.pc = PC_REREAD;
-		emit_host(&n, K_PROGRESS, "H restore config, IMR1 = H", NULL);
+		emit_host(&n, K_PROGRESS, "H restore config, IMR1 = H",
+			  s->hf & (HF_BUFS | HF_CARRIER) ?
+			  "K9 reset: no stop or no reclaim at a reset observed (10.4 3a-b)" :
+			  NULL);
 		break;
 	case PC_REREAD: {
 		u32 b;
@@ -501,8 +574,7 @@ void host_steps(const struct vs *s)
 		pcinet_host_sm_status(&sm, b, n.chk_om1i, n.hf & HF_IFUP);
 		n.pc = PC_DRAIN;
 		n.hf &= ~HF_RESET_SEEN;
-		settle(&n, &sm);
-		emit_host(&n, K_PROGRESS, "H read OMR1 again", NULL);
+		emit_host(&n, K_PROGRESS, "H read OMR1 again", settle(&n, &sm));
 		break;
 	}
 	default:

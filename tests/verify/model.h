@@ -57,6 +57,11 @@ enum host_pc {
 #define HF_LAST_RUN	BIT(5)	/* the last IMR1 we wrote had RUNNING */
 #define HF_RESET_SEEN	BIT(6)	/* this check observed a reset (10.4 3) */
 
+/* struct vs .hg: what the host did that a property looks back at */
+#define HG_LOOKED	BIT(0)	/* REFUSED: looked again since the last OM1I */
+#define HG_UNANSWERED	BIT(1)	/* a BAR1 read went unanswered in this check */
+#define HG_LET_GO	BIT(2)	/* told to let go: broken(), release() */
+
 /* struct vs .sm_bits: the booleans of struct pcinet_host_sm */
 #define SB_OM1I		BIT(0)
 #define SB_MAY_ATTACH	BIT(1)
@@ -98,6 +103,7 @@ enum part_owner {
 	PO_NONE,
 	PO_CUR,		/* the host's current attach (its memory per HF_BUFS) */
 	PO_STALE,	/* an earlier attach of the host, since re-initialised */
+	PO_DEAD,	/* an attach of a host that crashed (10.7): leaked */
 };
 
 /* struct vs .fr: frames in flight, one per direction */
@@ -112,7 +118,8 @@ struct vs {
 	u8 sm_board;		/* status code */
 	u8 sm_gen;		/* generation code */
 	/* the caller around it */
-	u8 pc, act, chk_om1i, hf;
+	u8 pc, act, chk_om1i, hf, hg;
+	u8 ref_gen;		/* the generation the host refused, 0 none */
 	u8 last_read;		/* status code of the host's last OMR1 read */
 	/* registers */
 	u8 omr1, imr1, rf;
@@ -120,6 +127,7 @@ struct vs {
 	u8 bst, sw, bf, b_last, b_acc;
 	/* the region (board RAM: survives a reset) */
 	u8 r_magic, r_gen, hp_owner, hp_ack;
+	u8 hp_lease;		/* -f 1: the host part is of the lease IMR1 holds */
 	/* frames */
 	u8 fr, h2b_gen, cmpl_gen;
 };
@@ -135,14 +143,16 @@ enum kind {
 /* Explorer options that change the model */
 struct model_opts {
 	bool stop_timeout;	/* the board leaves STOPPING after 100 ms (10.1 6) */
+	unsigned long long late;	/* -t: BAR1 accesses into a re-used region */
 	bool uboot_as_coded;	/* U-Boot serves before it reads IMR1 again */
 	bool selftest;		/* a host caller that ignores WAIT: must fail */
-	bool fix_f1;		/* finding F1's fix: host_magic ends with the lease */
+	bool fix_f1;		/* finding F1's fix: a host part names its lease */
 	bool fix_f2;		/* finding F2's fix: interface up counts as OM1I */
 	unsigned int gmax;	/* generation codes kept (spread of generations) */
 };
 
 extern struct model_opts mopt;
+extern const char *verify_header;	/* which pcinet_host_sm.h */
 
 /* A successor: emitted by the step functions */
 void emit(const struct vs *n, enum who who, enum kind kind,

@@ -234,12 +234,13 @@ def test_down_returns_after_every_process_is_gone(tmp_path: Path) -> None:
 SLOW_EXIT_SUPERVISOR = """
 import os, signal, sys, time
 from pathlib import Path
-from pcinet_sim.supervisor import LOCK_FILE, take_lock
+from pcinet_sim.layout import Layout
+from pcinet_sim.supervisor import take_lock
 directory = Path(sys.argv[1])
 fd = take_lock(directory)
-(directory / "supervisor.json").write_text("{}")
+Layout(directory).supervisor_state.write_text("{}")
 def stop(signum, frame):
-    (directory / LOCK_FILE).unlink()
+    Layout(directory).supervisor_lock.unlink()
     os.close(fd)
     time.sleep(1.5)
     sys.exit(0)

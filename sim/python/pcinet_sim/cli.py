@@ -31,7 +31,6 @@ from .paths import (
 )
 from .supervisor import (
     SERVICE_START_S,
-    TFTP_DIR,
     ChassisBusy,
     lock_holder,
     read_state,
@@ -60,8 +59,12 @@ class CliError(Exception):
         self.code = code
 
 
+# The layout as help and error texts name it: DIR/...
+_DIR = Layout(Path("DIR"))
+
+
 def _chassis_present(directory: Path) -> bool:
-    return (directory / "chassis.conf").exists()
+    return Layout(directory).chassis_conf.exists()
 
 
 def _check_up_usage(args: argparse.Namespace) -> None:
@@ -80,7 +83,7 @@ def _check_up_usage(args: argparse.Namespace) -> None:
         root: Path = args.tftp_root
         if not root.is_dir():
             what = "is not a directory" if root.exists() else "does not exist"
-            raise CliError(f"--tftp-root {root} {what} (leave it out for DIR/{TFTP_DIR}, "
+            raise CliError(f"--tftp-root {root} {what} (leave it out for {_DIR.tftp_root}, "
                            "made and removed with the chassis)", code=2)
 
 
@@ -189,7 +192,7 @@ def _run_foreground(sup_args: list[str]) -> int:
 def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float,
                 lock_fd: int) -> int:
     ready_r, ready_w = os.pipe()
-    log = open(directory / "supervisor.log", "ab")  # noqa: SIM115 - handed to the child
+    log = open(Layout(directory).supervisor_log, "ab")  # noqa: SIM115 - handed to the child
     # cwd "/": the daemon keeps no directory busy (the package is installed)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pcinet_sim.supervisor", *sup_args, "--ready-fd", str(ready_w)],
@@ -224,7 +227,7 @@ def _run_daemon(directory: Path, sup_args: list[str], boot_timeout: float,
     if proc.poll() is None:
         proc.terminate()
     proc.wait()
-    tail = _tail(directory / "supervisor.log")
+    tail = _tail(Layout(directory).supervisor_log)
     _cleanup_stale(directory, remove_lock=True)
     raise CliError(f"the supervisor failed to start the chassis:\n{tail}")
 
@@ -311,7 +314,7 @@ def _cleanup_stale(directory: Path, remove_lock: bool) -> bool:
     netns.delete(ns if isinstance(ns, str) and ns else netns.name_for(directory))
     remove_dir = bool(state.get("remove_dir"))
     # only the DIR/tftp the chassis made; never a user's --tftp-root
-    tftp = directory / TFTP_DIR if state.get("tftp_remove") is True else None
+    tftp = Layout(directory).tftp_root if state.get("tftp_remove") is True else None
     remove_chassis(directory, remove_dir, remove_lock, tftp_root=tftp)
     return remove_dir
 
@@ -489,7 +492,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--subnet", help="the chassis' addresses, A.B.0.0/16: slot N is board "
                     f"A.B.N.2, host A.B.N.1 (default: {netns.DEFAULT_SUBNET})")
     up.add_argument("--tftp-root", type=Path, help="directory the TFTP server serves, left "
-                    f"as it is (default: DIR/{TFTP_DIR}, made and removed with the chassis)")
+                    f"as it is (default: {_DIR.tftp_root}, made and removed with the chassis)")
     up.add_argument("--no-host", action="store_true",
                     help="do not start the host daemon pcinetd (for tests that play the host)")
     up.add_argument("--no-netns", action="store_true",

@@ -3,8 +3,8 @@
 processes meet there, spelled once for Python (docs/sim.md "Files").
 
 The C side has its own owner (pcinet_sim_path() and enum pcinet_sim_file in
-sim/include/pcinet_sim.h); the shell side is handed the slot directory. Slots are numbered 1..N as lab
-engineers number them; NN is two digits.
+sim/include/pcinet_sim.h); the shell side is handed the slot directory.
+Slots are numbered 1..N as lab engineers number them; NN is two digits.
 """
 
 from __future__ import annotations
@@ -87,3 +87,29 @@ class Layout:
 
     def flash_state(self, slot: int) -> Path:
         return self.flash_states / f"slot{slot:02d}"
+
+    # -- the chassis' own files and the supervisor's others ----------------------
+    @property
+    def chassis_conf(self) -> Path:
+        """The geometry libpcinetsim writes; its presence means a chassis is here."""
+        return self.dir / "chassis.conf"
+
+    @property
+    def host_mem(self) -> Path:
+        """The chassis' own host memory (absent when chassis.conf names another file)."""
+        return self.dir / "host-mem"
+
+    @property
+    def supervisor_lock(self) -> Path:
+        """Who owns the chassis: an flock held for the supervisor's whole life."""
+        return self.dir / "supervisor.lock"
+
+    @property
+    def supervisor_log(self) -> Path:
+        """The daemon supervisor's stdout and stderr."""
+        return self.dir / "supervisor.log"
+
+    @property
+    def tftp_root(self) -> Path:
+        """The TFTP root the chassis makes, unless up --tftp-root names another."""
+        return self.dir / "tftp"

@@ -36,12 +36,10 @@ from .layout import Layout
 from .lib import Chassis, Side, Slot
 from .paths import atftpd_program, pcinetd_program
 
-LOCK_FILE = "supervisor.lock"
 CRASH_WINDOW_S = 2.0  # a board or service that dies this soon after starting...
 CRASH_LIMIT = 5  # ...this many times in a row is marked failed
 SERVICE_START_S = 10.0  # pcinetd and atftpd must be serving within this
 SERVICE_STOP_S = 5.0  # SIGTERM, then SIGKILL after this
-TFTP_DIR = "tftp"  # the default TFTP root, part of the chassis
 TFTP_PORT = 69
 BOARD_DTB = "u-boot.dtb"  # a U-Boot board's device tree with its addresses (uboot-board.sh)
 BOARD_FLASH = "flash.bin"  # a U-Boot board's boot flash (sim/board/bootrom.py)
@@ -107,7 +105,7 @@ def take_lock(directory: Path, inheritable: bool = False) -> int:
     from pcinet-sim up), so "is a supervisor running" never depends on pids.
     """
     flags = os.O_RDWR | os.O_CREAT | (0 if inheritable else os.O_CLOEXEC)
-    fd = os.open(directory / LOCK_FILE, flags, 0o600)
+    fd = os.open(Layout(directory).supervisor_lock, flags, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -125,7 +123,7 @@ def set_lock_owner(fd: int, pid: int) -> None:
 def lock_holder(directory: Path) -> int:
     """Pid of the live owner of the chassis in directory (-1 if unknown), or 0."""
     try:
-        fd = os.open(directory / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(Layout(directory).supervisor_lock, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return 0
     try:
@@ -424,7 +422,7 @@ class Supervisor:
         if self.tftp_given is not None:
             self.state.tftp_root = str(self.tftp_given)
             return
-        root = self.dir / TFTP_DIR
+        root = Layout(self.dir).tftp_root
         try:
             root.mkdir()
             self.state.tftp_remove = True
@@ -585,12 +583,12 @@ def remove_chassis(directory: Path, remove_dir: bool, remove_lock: bool,
         for sub in (slot_dir / "boot", Layout(directory).faults(slot)):
             shutil.rmtree(sub, ignore_errors=True)
     Chassis.destroy(directory)
-    if remove_lock:
-        (directory / LOCK_FILE).unlink(missing_ok=True)
-    # pcinetd.sock/.lock: what a host daemon leaves (its lock stays by design)
     layout = Layout(directory)
+    if remove_lock:
+        layout.supervisor_lock.unlink(missing_ok=True)
+    # pcinetd.sock/.lock: what a host daemon leaves (its lock stays by design)
     for f in (layout.supervisor_state, layout.supervisor_state.with_suffix(".tmp"),
-              directory / "supervisor.log", layout.pcinetd_sock, layout.pcinetd_lock):
+              layout.supervisor_log, layout.pcinetd_sock, layout.pcinetd_lock):
         f.unlink(missing_ok=True)
     logs = layout.logs
     if logs.is_dir():

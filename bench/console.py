@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pcinet_sim.layout import Layout
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
@@ -169,7 +171,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
         directory = args.dir or Path(tmp) / "chassis"
         with lc_chassis(directory, "--board", str(UBOOT_BOARD), boot_timeout=120):
-            con = Console.open(directory / "slot01" / "console", "slot 1")
+            con = Console.open(Layout(directory).console(1), "slot 1")
             try:
                 con.write(b"\r")
                 con.expect(PROMPT_RE, 0, 60.0)

@@ -152,7 +152,7 @@ def pcinet_up(work: Path, cleanup: Cleanup) -> Transport:
     slot = state["boards"]["1"]
     t = Transport("pcinet", board_ip=str(slot["board_addr"]), server_ip=str(slot["host_addr"]),
                   tftp_root=Path(str(state["tftp_root"])))
-    t.console = Console.open(chassis / "slot01" / "console", "pcinet slot 1")
+    t.console = Console.open(Layout(chassis).console(1), "pcinet slot 1")
     cleanup.push("pcinet console", t.console.close)
     t.console.prompt(timeout=120)
     env = t.console.command("printenv ipaddr serverip")

@@ -21,6 +21,7 @@ from typing import Any
 
 from pcinet_sim import Chassis, Side, Slot
 from pcinet_sim.defs import cons_decode, cons_encode, const, status_make
+from pcinet_sim.layout import Layout
 from pcinet_sim.paths import board_program
 from pcinet_sim.supervisor import read_state
 
@@ -71,7 +72,7 @@ def pcinetd_request(directory: Path, line: str, timeout: float = 10.0) -> dict[s
     """One command over pcinetd's control socket in directory, one JSON reply."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
-        s.connect(str(directory / "pcinetd.sock"))
+        s.connect(str(Layout(directory).pcinetd_sock))
         s.sendall(line.encode() + b"\n")
         data = b""
         while not data.endswith(b"\n"):
@@ -371,6 +372,7 @@ class RunningChassis:
 
     def __init__(self, directory: Path, slots: int) -> None:
         self.dir = directory
+        self.layout = Layout(directory)
         self.slots = slots
         self.chassis: Chassis | None = None
 

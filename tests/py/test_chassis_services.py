@@ -26,7 +26,9 @@ import pytest
 from test_chassis import alive, assert_nothing_left, netns_names, wait_for
 
 from pcinet_sim import netns
+from pcinet_sim.layout import Layout
 from pcinet_sim.paths import pcinetd_program, uboot_board, uboot_build
+from pcinet_sim.supervisor import BOARD_DTB
 
 from conftest import run_cli
 from ptyconsole import Pty
@@ -168,18 +170,18 @@ def test_up_starts_services_and_down_stops_them(chassis_dir: Path, mode: str) ->
     pids = [p for p in (pcinetd["pid"], atftpd["pid"]) if isinstance(p, int) and p > 0]
     assert pcinetd["state"] == "running" and isinstance(pcinetd["pid"], int)
     assert alive(pcinetd["pid"])
-    assert (chassis_dir / "pcinetd.sock").exists()
+    assert (Layout(chassis_dir).pcinetd_sock).exists()
     assert pcinetd_answers(chassis_dir)
     slots = data["slots"]
     assert isinstance(slots, list)
     for n in (1, 2):
-        assert (chassis_dir / f"slot{n:02d}" / "console").is_symlink()
+        assert (Layout(chassis_dir).console(n)).is_symlink()
     if with_ns:
         ns = netns.name_for(chassis_dir)
         assert data["netns"] == ns
         assert data["subnet"] == "10.83.0.0/16"
-        assert data["tftp_root"] == str(chassis_dir / "tftp")
-        assert (chassis_dir / "tftp").is_dir()
+        assert data["tftp_root"] == str(Layout(chassis_dir).tftp_root)
+        assert (Layout(chassis_dir).tftp_root).is_dir()
         assert atftpd["state"] == "running" and isinstance(atftpd["pid"], int)
         for pid in (pcinetd["pid"], atftpd["pid"]):
             assert in_netns(pid, ns), f"{pid} runs outside {ns}"
@@ -196,7 +198,7 @@ def test_up_starts_services_and_down_stops_them(chassis_dir: Path, mode: str) ->
     else:
         assert data["subnet"] == "" and data["tftp_root"] == ""
         assert atftpd["state"] == "disabled" and atftpd["pid"] == 0
-        assert not (chassis_dir / "tftp").exists()
+        assert not (Layout(chassis_dir).tftp_root).exists()
         assert all(r["ifname"] == "" and r["board_addr"] == "" for r in slots)
         assert "--subnet" not in Path(f"/proc/{pcinetd['pid']}/cmdline").read_text()
     down(chassis_dir)
@@ -219,10 +221,10 @@ def test_pcinetd_and_atftpd_are_restarted(chassis_dir: Path) -> None:
         assert info["last_exit"] == f"signal {int(signal.SIGKILL)}"
         new = info["pid"]
         assert isinstance(new, int) and alive(new) and in_netns(new, ns)
-        log = (chassis_dir / "supervisor.log").read_text()
+        log = (Layout(chassis_dir).supervisor_log).read_text()
         assert f"{name} (pid {old}) died (signal 9); restarting it" in log, log
     assert wait_for(lambda: pcinetd_answers(chassis_dir), 10)
-    (chassis_dir / "tftp" / "after").write_bytes(b"still served\n")
+    (Layout(chassis_dir).tftp_root / "after").write_bytes(b"still served\n")
     out = chassis_dir.parent / "after.out"
     tftp_get_in(ns, "after", 512, 1, out)
     assert out.read_bytes() == b"still served\n"
@@ -235,7 +237,7 @@ def test_pcinetd_that_keeps_dying_is_given_up(chassis_dir: Path, tmp_path: Path)
     fake.write_text(f"""#!/bin/sh
 # stands in for pcinetd: serves (a socket file) the first time, then fails at once
 [ -e {marker} ] && {{ echo "fake pcinetd: failing on purpose" >&2; exit 1; }}
-touch {marker} "$2/pcinetd.sock"
+touch {marker} {Layout(chassis_dir).pcinetd_sock}
 exec sleep 600
 """)
     fake.chmod(0o755)
@@ -244,12 +246,12 @@ exec sleep 600
     assert res.returncode == 0, res.stderr
     os.kill(service_pid(chassis_dir, "pcinetd"), signal.SIGKILL)
     assert wait_for(lambda: service(status(chassis_dir), "pcinetd")["state"] == "failed", 30)
-    info = json.loads((chassis_dir / "supervisor.json").read_text())["pcinetd"]
+    info = json.loads((Layout(chassis_dir).supervisor_state).read_text())["pcinetd"]
     assert info["pid"] == 0 and info["last_exit"] == "exit 1", info
     assert info["quick_deaths"] == 5 and info["crashes"] >= 5, info
     assert "pcinetd died 5 times right after starting (exit 1); not restarting it" in (
-        chassis_dir / "supervisor.log").read_text()
-    assert "failing on purpose" in (chassis_dir / "logs" / "pcinetd.log").read_text()
+        Layout(chassis_dir).supervisor_log).read_text()
+    assert "failing on purpose" in (Layout(chassis_dir).service_log("pcinetd")).read_text()
     # the boards are not the host's business
     assert all(r["state"] == "running" for r in RunningChassis(chassis_dir, 1).rows().values())
 
@@ -272,12 +274,12 @@ def test_pcinetd_that_does_not_start_fails_up(tmp_path: Path) -> None:
 def test_atftpd_serves_the_tftp_root(chassis_dir: Path, blksize: int, windowsize: int) -> None:
     up(chassis_dir, *TEST_BOARD, *NO_HOST, slots=1)
     blob = os.urandom(300 * 1024 + 17)
-    (chassis_dir / "tftp" / "blob").write_bytes(blob)
+    (Layout(chassis_dir).tftp_root / "blob").write_bytes(blob)
     out = chassis_dir.parent / "blob.out"
     oack = tftp_get_in(netns.name_for(chassis_dir), "blob", blksize, windowsize, out)
     assert oack == {"blksize": str(blksize), "windowsize": str(windowsize)}
     assert out.read_bytes() == blob
-    assert "Serving blob to 127.0.0.1" in (chassis_dir / "logs" / "atftpd.log").read_text()
+    assert "Serving blob to 127.0.0.1" in (Layout(chassis_dir).service_log("atftpd")).read_text()
 
 
 def test_users_tftp_root_is_served_and_left_alone(chassis_dir: Path, tmp_path: Path) -> None:
@@ -286,7 +288,7 @@ def test_users_tftp_root_is_served_and_left_alone(chassis_dir: Path, tmp_path: P
     (root / "kernel").write_bytes(b"k" * 5000)
     up(chassis_dir, *TEST_BOARD, *NO_HOST, "--tftp-root", str(root), slots=1)
     assert status(chassis_dir)["tftp_root"] == str(root)
-    assert not (chassis_dir / "tftp").exists()
+    assert not (Layout(chassis_dir).tftp_root).exists()
     out = tmp_path / "kernel.out"
     tftp_get_in(netns.name_for(chassis_dir), "kernel", 1024, 2, out)
     assert out.read_bytes() == b"k" * 5000
@@ -326,7 +328,7 @@ def test_without_uboot_the_default_board_is_the_test_firmware(chassis_dir: Path,
                   env={"PCINET_UBOOT": str(tmp_path / "no-uboot")})
     assert res.returncode == 0, res.stderr
     assert "no U-Boot sandbox build" in res.stderr and "test firmware" in res.stderr
-    board_cmd = json.loads((chassis_dir / "supervisor.json").read_text())["board_cmd"]
+    board_cmd = json.loads((Layout(chassis_dir).supervisor_state).read_text())["board_cmd"]
     assert Path(board_cmd[0]).name == "pcinet-sim-board"
 
 
@@ -335,15 +337,15 @@ def test_without_uboot_the_default_board_is_the_test_firmware(chassis_dir: Path,
 def test_uboot_board_gets_its_addresses_and_tftpboots(chassis_dir: Path) -> None:
     """The default board (U-Boot) on the default services, as a user runs it by hand."""
     up(chassis_dir, "--subnet", "10.99.0.0/16", "--boot-timeout", "60")
-    board_cmd = json.loads((chassis_dir / "supervisor.json").read_text())["board_cmd"]
+    board_cmd = json.loads((Layout(chassis_dir).supervisor_state).read_text())["board_cmd"]
     assert board_cmd == [str(uboot_board())]
     # An even size: U-Boot 2023.01 adds the odd last byte of a UDP datagram into
     # its checksum twice (net/net.c), so it would drop an odd-sized last block.
     blob = os.urandom(200 * 1024)
-    (chassis_dir / "tftp" / "blob").write_bytes(blob)
+    (Layout(chassis_dir).tftp_root / "blob").write_bytes(blob)
     for n in (1, 2):
-        assert (chassis_dir / f"slot{n:02d}" / "u-boot.dtb").exists()
-        con = Pty(chassis_dir / f"slot{n:02d}" / "console")
+        assert (Layout(chassis_dir).slot_dir(n) / BOARD_DTB).exists()
+        con = Pty(Layout(chassis_dir).console(n))
         try:
             con.write(b"\r")
             con.expect(PROMPT, timeout=30)

@@ -70,6 +70,7 @@ class Crate:
     def __init__(self, rc: RunningChassis) -> None:
         self.rc = rc
         self.dir = rc.dir
+        self.layout = rc.layout
         state = read_state(self.dir) or {}
         self.netns = str(state["netns"])
         self.tftp_root = Path(str(state["tftp_root"]))
@@ -101,7 +102,7 @@ class Crate:
         """The slot's console pty, at an empty prompt."""
         con = self.consoles.get(n)
         if con is None:
-            con = Pty(self.dir / f"slot{n:02d}" / "console")
+            con = Pty(self.layout.console(n))
             self.consoles[n] = con
             con.write(b"\r")
             con.expect(PROMPT, timeout=30)
@@ -409,7 +410,7 @@ def rogue_crate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cra
         yield c
     finally:
         c.close()
-        log = (c.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+        log = c.layout.service_log("pcinetd").read_text(errors="replace")
         rc.down()
         assert "AddressSanitizer" not in log and "runtime error" not in log, log[-3000:]
 
@@ -485,7 +486,7 @@ def test_reset_of_a_board_that_never_lets_go(rogue_crate: Crate) -> None:
     wait_for("the board back", lambda: bool(crate.slot(2)["board_console"]), timeout=10)
     assert b"epoch 1" in cons[2].command("version")  # one reset, not two
     assert crate.slot(2)["resets_seen"] == before["resets_seen"] + 1
-    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    log = crate.layout.service_log("pcinetd").read_text(errors="replace")
     assert "resetting it anyway" in log, log[-1000:]
     # the board is back, fresh (not rogue), and links again
     cons[2].command("valid")
@@ -514,7 +515,7 @@ def test_a_board_ringing_every_doorbell_bit_is_cleared(rogue_crate: Crate) -> No
     assert frames_echo(crate, 2) == {"sent": 40, "echoed": 40, "bad": 0}
     row = crate.slot(2)
     assert row["resets_seen"] == before["resets_seen"] and row["misbehaved"] == 0, row
-    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    log = crate.layout.service_log("pcinetd").read_text(errors="replace")
     assert "slot 2: board rang reserved doorbell bits 0xfffffffc" in log, log[-1000:]
     assert crate.violations() == {}
 
@@ -537,7 +538,7 @@ def test_a_board_closing_its_window_loses_its_link_and_is_charged(rogue_crate: C
     wait_for("slot 2 detached", lambda: crate.slot(2)["state"] != "attached")
     row = crate.slot(2)
     assert not row["carrier"], row
-    log = (crate.dir / "logs" / "pcinetd.log").read_text(errors="replace")
+    log = crate.layout.service_log("pcinetd").read_text(errors="replace")
     assert "slot 2: BAR1 write failed reposting a receive buffer" in log, log[-1500:]
     # charged to the board that broke the rule, never to the host
     found = crate.violations()

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from pcinet_sim.layout import Layout
+
 from conftest import REPO
 from ptyconsole import Pty
 from simhelpers import PROMPT, VERSION_RE, RunningChassis, pcinetd_request
@@ -44,13 +46,14 @@ class Daemon:
 
     def __init__(self, exe: Path, directory: Path, *args: str) -> None:
         self.dir = directory
+        self.layout = Layout(directory)
         self.log = directory.parent / f"pcinetd-{exe.name}.log"
         env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
                "UBSAN_OPTIONS": "print_stacktrace=1"}
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen([str(exe), "--dir", str(directory), *args],
                                          stdout=log, stderr=subprocess.STDOUT, env=env)
-        self.sock = directory / "pcinetd.sock"
+        self.sock = self.layout.pcinetd_sock
         deadline = time.monotonic() + 10
         while not self.sock.exists():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -120,7 +123,7 @@ def assert_clean_exit(daemon: Daemon, slots: list[int]) -> None:
     assert "AddressSanitizer" not in out and "runtime error" not in out, out
     assert not daemon.sock.exists()
     for n in slots:
-        assert not (daemon.dir / f"slot{n:02d}" / "console").is_symlink()
+        assert not daemon.layout.console(n).is_symlink()
 
 
 # -- one chassis of test boards, one production pcinetd ---------------------
@@ -151,7 +154,7 @@ def daemon(crate: RunningChassis) -> Iterator[Daemon]:
 
 
 def open_console(crate: RunningChassis, slot: int) -> Pty:
-    link = crate.dir / f"slot{slot:02d}" / "console"
+    link = crate.layout.console(slot)
     assert link.is_symlink()
     assert os.readlink(link).startswith("/dev/pts/")
     return Pty(link)
@@ -308,8 +311,8 @@ def test_asan_build(tmp_path: Path) -> None:
         assert res.returncode == 1 and "already" in res.stderr
         assert [r["slot"] for r in d.request("status")["slots"]] == [2]
         assert d.request("status 1")["ok"] is False
-        assert not (rc.dir / "slot01" / "console").exists()
-        con = Pty(rc.dir / "slot02" / "console")
+        assert not rc.layout.console(1).exists()
+        con = Pty(rc.layout.console(2))
         try:
             m = VERSION_RE.search(con.command("version"))
             assert m and int(m.group(3)) == 2
@@ -328,7 +331,7 @@ def test_asan_build(tmp_path: Path) -> None:
             # a client that leaves the pty; the daemon keeps serving it
         finally:
             con.close()
-        con = Pty(rc.dir / "slot02" / "console")
+        con = Pty(rc.layout.console(2))
         try:
             assert VERSION_RE.fullmatch(con.command("version"))
         finally:
@@ -350,7 +353,7 @@ def test_console_without_a_reader_does_not_block(tmp_path: Path) -> None:
     d: Daemon | None = None
     try:
         d = Daemon(PCINETD, rc.dir)
-        con = Pty(rc.dir / "slot01" / "console")
+        con = Pty(rc.layout.console(1))
         try:
             # type 200 KiB of echo-able text without reading the echo
             con.sync()
@@ -377,7 +380,7 @@ def test_uboot_version_through_the_pty(tmp_path: Path) -> None:
     d: Daemon | None = None
     try:
         d = Daemon(PCINETD, rc.dir)
-        con = Pty(rc.dir / "slot01" / "console")
+        con = Pty(rc.layout.console(1))
         try:
             con.write(b"\r")
             con.expect(PROMPT, timeout=20)

@@ -10,6 +10,7 @@ import pytest
 
 from pcinet_sim import Chassis, Config, Side, SimError, Slot
 from pcinet_sim.defs import const
+from pcinet_sim.layout import Layout
 
 from conftest import host_local, program_windows, run_cli
 from simhelpers import NO_HOST, TEST_BOARD, HostConsole, RunningChassis
@@ -36,9 +37,9 @@ def test_make_with_external_host_memory(tmp_path: Path) -> None:
     cfg = Config.default(slots=1, host_mem_bus=0, host_mem_size=MIB)
     with pytest.raises(SimError):
         Chassis.make(d, Config.default(slots=1, host_mem_bus=0, host_mem_size=4 * MIB), mem)
-    assert not (d / "chassis.conf").exists()
+    assert not Layout(d).chassis_conf.exists()
     Chassis.make(d, cfg, mem)
-    assert not (d / "host-mem").exists()
+    assert not Layout(d).host_mem.exists()
     with Chassis(d) as ch:
         board = ch.slot(1, Side.BOARD)
         program_windows(board)
@@ -58,7 +59,7 @@ def test_up_with_host_mem(tmp_path: Path) -> None:
                   "--host-mem", str(mem), "--host-mem-bus", "0")
     try:
         assert res.returncode == 0, res.stdout + res.stderr
-        conf = (d / "chassis.conf").read_text()
+        conf = Layout(d).chassis_conf.read_text()
         assert f"host_mem_path {mem}\n" in conf
         assert "host_mem_bus 0x00000000\n" in conf
         assert f"host_mem_size 0x{3 * MIB:08x}\n" in conf
@@ -77,7 +78,7 @@ def test_up_with_missing_host_mem_fails_cleanly(tmp_path: Path) -> None:
                   "--host-mem", str(tmp_path / "none"), "--host-mem-size", str(MIB))
     assert res.returncode == 1
     assert "cannot create the chassis" in res.stderr
-    assert not (d / "chassis.conf").exists()
+    assert not Layout(d).chassis_conf.exists()
 
 
 def test_board_dma_command_into_external_host_memory(tmp_path: Path) -> None:

@@ -78,6 +78,8 @@ def _load() -> ctypes.CDLL:
     vp, u32, u64 = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64
     sigs: dict[str, tuple[object, list[object]]] = {
         "pcinet_sim_config_default": (None, [ctypes.POINTER(_Config)]),
+        "pcinet_sim_path": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_uint, ctypes.c_int,
+                                           ctypes.c_char_p, ctypes.c_size_t]),
         "pcinet_sim_chassis_create": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(_Config)]),
         "pcinet_sim_chassis_create_ext": (ctypes.c_int, [ctypes.c_char_p,
                                                          ctypes.POINTER(_Config),

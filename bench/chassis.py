@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from farm.logdir import LogDir
+
 REPO = Path(__file__).resolve().parent.parent
 FARM = REPO / ".venv" / "bin" / "farm"
 SANDBOX = REPO / "build" / "u-boot-sandbox"
@@ -99,7 +101,10 @@ def flash_images() -> tuple[Path, Path]:
 def boot_stages(log_dir: Path) -> dict[str, list[float]]:
     """Each stage's times over the slots, from farm boot's per-slot logs."""
     stages: dict[str, list[float]] = {}
-    for log in sorted(log_dir.glob("slot??-boot.log")):
+    logs = LogDir(log_dir)
+    for log in (logs.slot_log(n, "boot") for n in range(1, SLOTS + 1)):
+        if not log.exists():
+            continue
         text = log.read_text(errors="replace")
         block = text.split("== stages", 1)[1].split("\n== ", 1)[0] if "== stages" in text else ""
         for m in re.finditer(r"^(\w+)\s+([\d.]+) s$", block, re.M):
@@ -166,7 +171,7 @@ def run(runs: int, out: Path) -> dict[str, Any]:
             img = other if n % 2 == 0 else factory
             t, _ = timed("reflash", "--all", "--image", str(img), "--log-dir", f"{d}/flash{n}", *ch)
             reflash_s.append(t)
-            for k, v in reflash_stages(Path(f"{d}/flash{n}/reflash-report.json")).items():
+            for k, v in reflash_stages(LogDir(Path(f"{d}/flash{n}")).reflash_report).items():
                 stages_reflash.setdefault(k, []).extend(v)
         if runs % 2:  # leave the factory image, as a crate should be found
             farm("reflash", "--all", "--image", str(factory), "--log-dir", f"{d}/restore", *ch)

@@ -23,7 +23,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard include/pcinet/*.h) sim/include/pcinet_sim.h
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: all help deps venv sim host host-asan uboot uboot-patches linux vpci uml test test-c test-c-asan test-fuzz fuzz test-uboot-style test-headers test-py lint demo bench clean
+.PHONY: all help deps venv sim host host-asan uboot uboot-patches linux vpci uml test test-c test-c-asan test-fuzz fuzz verify test-uboot-style test-headers test-py lint demo bench clean
 
 all: sim host
 
@@ -43,6 +43,8 @@ help:
 	@echo "make test-c-asan   the same under AddressSanitizer and UBSan"
 	@echo "make test-fuzz     pcinetd against a lying board, fixed seeds (ASan, UBSan)"
 	@echo "make fuzz          the same, longer, random seed: FUZZ_SECONDS=300"
+	@echo "make verify        the handshake model-checked over pcinet_host_sm.h, its"
+	@echo "                   findings, and every mutant of the machine caught"
 	@echo "make test-headers  compile include/pcinet/ for user space, sparse, the kernel"
 	@echo "make test-uboot-style  U-Boot checkpatch and sparse on our U-Boot files"
 	@echo "make test-py       pytest (binding, supervisor, chassis, U-Boot drivers)"
@@ -127,6 +129,7 @@ lint: venv
 
 test: deps venv sim
 	$(MAKE) test-c
+	$(MAKE) verify
 	$(MAKE) test-c-asan
 	$(MAKE) test-fuzz
 	$(MAKE) test-headers
@@ -173,3 +176,22 @@ $(BUILD)/asan/%: tests/c/%.c tests/c/unit.h $(SIM_SRCS) $(HEADERS) sim/lib/sim_i
 
 test-c-asan: $(ASAN_TESTS)
 	@set -e; for t in $(ASAN_TESTS); do echo "== $$t"; $$t; done
+
+# The registers-valid handshake, model-checked (docs/protocol.md 10.11):
+# every interleaving of the real pcinet_host_sm.h with a board and resets,
+# the findings it shows, then each check of the machine removed in turn.
+VERIFY := $(BUILD)/verify
+VERIFY_OBJS := $(VERIFY)/explore.o $(VERIFY)/host.o $(VERIFY)/board.o
+
+$(VERIFY)/%.o: tests/verify/%.c tests/verify/model.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Iinclude -c $< -o $@
+
+$(VERIFY)/explore: $(VERIFY_OBJS)
+	$(CC) -o $@ $^
+
+verify: $(VERIFY)/explore
+	$(VERIFY)/explore -f 1 -f 2
+	$(VERIFY)/explore -f 1 -f 2 -t
+	tests/verify/findings.sh $(VERIFY)/explore
+	python3 tests/verify/mutants.py --build $(VERIFY) --model "-g 3"

@@ -11,10 +11,13 @@
  * Exit status: 0 all properties hold, 1 a property is violated (the trace
  * is printed, shortest first), 2 a usage or model error.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 #include "model.h"
 
 struct model_opts mopt = { .gmax = 4 };
@@ -237,11 +240,40 @@ struct succ {
 static struct succ succ[MAX_SUCC];
 static unsigned int n_succ;
 
+/*
+ * K7: a step that does not end (pcinet_host_sm_next() looping) is a
+ * violation too: a CPU-time tick that sees no new successor says so.
+ */
+static volatile sig_atomic_t progress, last_progress;
+
+static void stuck(int sig)
+{
+	static const char msg[] =
+		"VIOLATION: K7 rounds: a step of the machine does not return (1 s of CPU)\n";
+
+	(void)sig;
+	if (progress == last_progress) {
+		if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+			_exit(2);
+		_exit(1);
+	}
+	last_progress = progress;
+}
+
+static void watch_steps(void)
+{
+	struct itimerval t = { { 1, 0 }, { 1, 0 } };
+
+	signal(SIGPROF, stuck);
+	setitimer(ITIMER_PROF, &t, NULL);
+}
+
 void emit(const struct vs *n, enum who who, enum kind kind,
 	  const char *label, const char *violation)
 {
 	struct succ *e;
 
+	progress++;
 	if (n_succ == MAX_SUCC) {
 		fprintf(stderr, "verify: more than %d successors\n", MAX_SUCC);
 		exit(2);
@@ -639,6 +671,7 @@ static void usage(FILE *f)
 		"         setting RUNNING, only within that lease\n"
 		"  -f 2   with finding F2's fix (10.11): the status check after\n"
 		"         the interface comes up counts as an OM1I one\n"
+		"  -c     the host does not crash (smaller, for the documentation)\n"
 		"  -u     U-Boot as coded: it serves before it reads IMR1 again\n"
 		"  -s     self-test: a caller that reclaims at WAIT must fail\n"
 		"  -n     safety only, no liveness\n"
@@ -673,6 +706,8 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "-c")) {
+			mopt.no_crash = true;
 		} else if (!strcmp(argv[i], "-u")) {
 			mopt.uboot_as_coded = true;
 		} else if (!strcmp(argv[i], "-s")) {
@@ -695,6 +730,7 @@ int main(int argc, char **argv)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	watch_steps();
 	ret = explore();
 	if (!ret && live)
 		ret = liveness();

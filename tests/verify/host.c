@@ -348,6 +348,8 @@ static void host_attach(const struct vs *s)
 			n.imr1 = st_code(H_WORD(n.hf & HF_LAST_RUN));
 		} else if (!outs[i].lost) {
 			n.ref_gen = n.r_gen;
+		} else if (outs[i].outcome == PCINET_ATTACH_BROKEN) {
+			n.hf |= HF_BUFS;	/* step 4 came before the write */
 		}
 		sm_load(&sm, &n);
 		pcinet_host_sm_attached(&sm, outs[i].outcome, gen);
@@ -369,6 +371,8 @@ static void host_act(const struct vs *s)
 		host_attach(s);
 		return;
 	case PCINET_HA_KICK:
+		if (!(n.hf & HF_CARRIER))
+			viol = "K11 exact: NET_KICK asked for with the data path off (8.5 rule 4)";
 		if (!cfg_lost(&n))
 			n.rf |= RF_KICK;
 		break;
@@ -412,11 +416,16 @@ static void host_act(const struct vs *s)
 					  gen_word(n.r_gen));
 		break;
 	case PCINET_HA_STOP:
+		/* on, or half set up by an attach whose BAR1 write failed */
+		if (!(n.hf & HF_CARRIER) && n.sm_why != PCINET_WHY_BROKEN)
+			viol = "K11 exact: STOP asked for with the data path already off";
 		n.hf &= ~HF_CARRIER;
 		break;
 	case PCINET_HA_RECLAIM:
 		if (s->pc != PC_RESET_DRAIN && word_running(w))
 			viol = "K2 reclaim: memory freed while the board's last read status was RUNNING";
+		else if (!(n.hf & HF_BUFS))
+			viol = "K11 exact: RECLAIM asked for with no memory held";
 		host_reclaim(&n);
 		break;
 	case PCINET_HA_WAIT:
@@ -486,6 +495,8 @@ static void host_env(const struct vs *s)
 			   pcinet_host_sm_broken, false);
 	}
 	/* a crash: nothing let go; what the board may write is leaked */
+	if (mopt.no_crash)
+		return;
 	n = *s;
 	pcinet_host_sm_init(&sm);
 	sm_store(&n, &sm);

@@ -148,6 +148,7 @@ struct model_opts {
 	bool selftest;		/* a host caller that ignores WAIT: must fail */
 	bool fix_f1;		/* finding F1's fix: a host part names its lease */
 	bool fix_f2;		/* finding F2's fix: interface up counts as OM1I */
+	bool no_crash;		/* -c: the host does not crash */
 	unsigned int gmax;	/* generation codes kept (spread of generations) */
 };
 

@@ -53,6 +53,7 @@ class Mutant:
     text: str       # the mutated header
     result: str = ""
     detail: str = ""
+    secs: float = 0.0
 
 
 def match_paren(s: str, i: int) -> int:
@@ -178,6 +179,13 @@ def load_allow() -> dict[str, str]:
 
 
 def run(m: Mutant, build: Path, objs: list[Path], timeout: float) -> None:
+    t0 = time.monotonic()
+    build_and_explore(m, build, objs, timeout)
+    m.secs = time.monotonic() - t0
+
+
+def build_and_explore(m: Mutant, build: Path, objs: list[Path],
+                      timeout: float) -> None:
     d = build / f"{m.num:03d}"
     (d / "pcinet").mkdir(parents=True, exist_ok=True)
     marker = f'#define PCINET_VERIFY_MUTANT "{m.num:03d}"\n'
@@ -211,7 +219,7 @@ def explore(m: Mutant, d: Path, exe: Path, opts: list[str], timeout: float) -> N
         # the machine made a state the model refuses: caught as well
         m.result = "caught"
         m.detail = "model error: " + (r.stderr.strip() or r.stdout.strip())[:160]
-    elif f"mutant {m.num:03d}" not in r.stdout:
+    elif r.returncode == 0 and f"mutant {m.num:03d}" not in r.stdout:
         m.result, m.detail = "build", "the mutant did not shadow the header"
     elif r.returncode == 0:
         m.result = "survived"
@@ -223,7 +231,8 @@ def explore(m: Mutant, d: Path, exe: Path, opts: list[str], timeout: float) -> N
         cyc = next((x.strip() for x in lines if "fair cycle" in x), "")
         last = " ".join(last.split()[:8]) if last else cyc[:100]
         model = " (-t)" if "-t" in opts else ""
-        m.result, m.detail = "caught", f"{viol}{model}\n      {trace}\n      {last}"
+        m.result = "caught"
+        m.detail = "\n      ".join(x for x in (viol + model, trace, last) if x)
     else:
         m.result, m.detail = "build", f"exit {r.returncode}: {r.stderr.strip()[:160]}"
 
@@ -235,6 +244,10 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--list", action="store_true", help="list the mutants only")
+    ap.add_argument("--model", default="",
+                    help="more explorer options for every run, e.g. '-g 3'")
+    ap.add_argument("--only", default="",
+                    help="run only these mutant numbers (comma-separated)")
     args = ap.parse_args()
 
     src = HEADER.read_text()
@@ -251,6 +264,13 @@ def main() -> int:
         return 2
     allow = load_allow()
     out = build / "mutants"
+    if args.model:
+        for opts in EXPLORE_RUNS:
+            opts.extend(args.model.split())
+    all_keys = {m.key for m in ms}
+    if args.only:
+        keep = {int(x) for x in args.only.split(",")}
+        ms = [m for m in ms if m.num in keep]
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         list(pool.map(lambda m: run(m, out, objs, args.timeout), ms))
@@ -262,7 +282,7 @@ def main() -> int:
         reason = allow.get(m.key)
         if m.result == "caught" and reason is None:
             caught += 1
-            print(f"{m.num:03d} caught    {m.key}\n      {m.detail}")
+            print(f"{m.num:03d} caught    {m.key}  ({m.secs:.1f} s)\n      {m.detail}")
         elif m.result == "survived" and reason is not None:
             listed += 1
             print(f"{m.num:03d} listed    {m.key}\n      equivalent: {reason}")
@@ -278,7 +298,7 @@ def main() -> int:
         else:
             bad += 1
             print(f"{m.num:03d} BUILD     {m.key}\n      {m.detail}")
-    stale = set(allow) - {m.key for m in ms}
+    stale = set(allow) - all_keys
     for key in sorted(stale):
         bad += 1
         print(f"    STALE     {key}\n      in {ALLOW.relative_to(ROOT)} but no "

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The findings of docs/protocol.md 10.11, each still shown by the explorer,
+# and its self-test: a run must end in the property named, with the trace.
+# A finding that no longer reproduces fails too: whoever fixed it updates
+# 10.11 and this list (and drops the -f option that models the fix).
+#
+# usage: tests/verify/findings.sh build/verify/explore
+set -u
+explore=${1:?usage: findings.sh path/to/explore}
+failed=0
+
+expect() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$("$explore" -q "$@")
+	rc=$?
+	if [ $rc -eq 1 ] && grep -Eq "^VIOLATION: ($want)" <<<"$out"; then
+		echo "$name reproduces (explore $*):"
+		grep -E '^VIOLATION|trace:|-->|fair cycle' <<<"$out" | cut -c1-400 |
+			sed 's/^ */    /'
+	else
+		echo "$name: expected a violation of $want from explore $*, got exit $rc:"
+		sed 's/^/    /' <<<"$out"
+		failed=1
+	fi
+}
+
+# F1: a host part outlives its lease; the board takes it under the next one
+expect F1 "S2 |S3 lost" -f 2
+expect "F1 (no host crash)" "S2 |S3 lost" -f 2 -c
+# F2: an OM1I seen while the interface was down is lost to REFUSED
+expect F2 "L1 liveness" -f 1
+# F3: U-Boot as coded serves the h2b ring before it reads IMR1 again
+expect F3 "S3 lost|S2 " -u -f 1 -f 2
+# the self-test: a caller that frees memory at WAIT must be caught
+expect self-test "S2 |S3 lost|K2 " -s -f 1 -f 2
+exit $failed

@@ -190,7 +190,11 @@ $(VERIFY)/%.o: tests/verify/%.c tests/verify/model.h $(HEADERS)
 $(VERIFY)/explore: $(VERIFY_OBJS)
 	$(CC) -o $@ $^
 
-verify: $(VERIFY)/explore
+$(VERIFY)/explore-console: tests/verify/console.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Iinclude -o $@ $<
+
+verify: $(VERIFY)/explore $(VERIFY)/explore-console
 	$(VERIFY)/explore -f 1 -f 2
 	$(VERIFY)/explore -f 1 -f 2 -t
 	tests/verify/findings.sh $(VERIFY)/explore

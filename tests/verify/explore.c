@@ -435,8 +435,8 @@ static int explore(void)
  * turns, host then board then host...; in its turn a side takes any one of
  * its protocol steps that changes something (K_PROGRESS; the host's check
  * is the OM1I one when an OM1I is pending, interrupts before the
- * watchdog), or stutters if it has none. No world event happens any more: no reset, stop, handoff, refusal,
- * interface down, and no new traffic. Every such run must reach "attached"
+ * watchdog), or stutters if it has none. No world event happens any more:
+ * no reset, stop, handoff, refusal, interface down, and no new traffic. Every such run must reach "attached"
  * (host ATTACHED with the carrier on, board ATTACHED and past its IMR1
  * re-read, both on the same generation, the region holding the host part
  * of this attach, no frame or completion left in flight) within LIVE_BOUND steps: checked

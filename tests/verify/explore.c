@@ -682,6 +682,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	unsigned long long late;
 	bool live = true;
 	struct timespec t0, t1;
 	double secs;
@@ -732,6 +733,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	watch_steps();
 	ret = explore();
+	late = mopt.late;	/* liveness generates the same steps again */
 	if (!ret && live)
 		ret = liveness();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -743,7 +745,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)n_pruned, mopt.gmax, secs);
 	if (mopt.stop_timeout)
 		printf("-t: %llu BAR1 accesses (transitions) into a region the board took back\n",
-		       mopt.late);
+		       late);
 	if (!ret && live && !quiet)
 		printf("liveness holds: %llu start states, %llu fair nodes, attached within %d steps (bound %d), %llu pruned edges\n",
 		       (unsigned long long)n_live_starts,

@@ -228,7 +228,6 @@ static const char *settle(struct vs *n, struct pcinet_host_sm *sm)
 		return NULL;
 	}
 	n->pc = PC_IDLE;
-	n->hf &= ~HF_RESET_SEEN;
 	if (sm->evaluate && sm->need == PCINET_NEED_NONE &&
 	    sm->rounds >= PCINET_HOST_SM_ROUNDS)
 		return "K7 rounds: the 10.3 table did not settle within PCINET_HOST_SM_ROUNDS";
@@ -265,7 +264,6 @@ static const char *first(const char *a, const char *b)
 }
 
 /* 10.4: read OMR1 and IMR1; a reset, or the table on b */
-/* 10.4: read OMR1 and IMR1; a reset, or the table on b */
 static void host_check(const struct vs *s, bool om1i)
 {
 	struct pcinet_host_sm sm;
@@ -283,7 +281,6 @@ static void host_check(const struct vs *s, bool om1i)
 	sm_load(&sm, &n);
 	if (h != H_WORD(n.hf & HF_LAST_RUN)) {
 		pcinet_host_sm_reset(&sm);
-		n.hf |= HF_RESET_SEEN;
 		n.ref_gen = 0;		/* "not after a reset" (10.3) */
 		n.chk_om1i = om1i;
 		n.pc = PC_RESET_DRAIN;
@@ -584,7 +581,6 @@ void host_steps(const struct vs *s)
 		sm_load(&sm, &n);
 		pcinet_host_sm_status(&sm, b, n.chk_om1i, n.hf & HF_IFUP);
 		n.pc = PC_DRAIN;
-		n.hf &= ~HF_RESET_SEEN;
 		emit_host(&n, K_PROGRESS, "H read OMR1 again", settle(&n, &sm));
 		break;
 	}

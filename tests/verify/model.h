@@ -55,7 +55,6 @@ enum host_pc {
 #define HF_SEEN_INVALID	BIT(3)	/* read OMR1 not valid since the lease */
 #define HF_LOGGED	BIT(4)	/* logged "incompatible" in this stretch */
 #define HF_LAST_RUN	BIT(5)	/* the last IMR1 we wrote had RUNNING */
-#define HF_RESET_SEEN	BIT(6)	/* this check observed a reset (10.4 3) */
 
 /* struct vs .hg: what the host did that a property looks back at */
 #define HG_LOOKED	BIT(0)	/* REFUSED: looked again since the last OM1I */

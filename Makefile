@@ -195,7 +195,7 @@ $(VERIFY)/explore-console: tests/verify/console.c $(HEADERS)
 	$(CC) -O2 -g -std=gnu11 $(WARN) -Iinclude -o $@ $<
 
 verify: $(VERIFY)/explore $(VERIFY)/explore-console
-	$(VERIFY)/explore -f 1 -f 2
-	$(VERIFY)/explore -f 1 -f 2 -t
+	$(VERIFY)/explore -f 1
+	$(VERIFY)/explore -f 1 -t
 	tests/verify/findings.sh $(VERIFY)/explore
 	python3 tests/verify/mutants.py --build $(VERIFY) --model "-g 3"

@@ -115,6 +115,7 @@ struct pcinet_host_sm {
 	bool refusing;		/* the detach under way ends in REFUSED */
 	bool lease;		/* our IMR1 carries RUNNING */
 	bool rxint_off;		/* the board's PCINET_NET_RXINT_OFF */
+	bool look_missed;	/* REFUSED: an OM1I it could not act on */
 	bool evaluate;		/* run the table when the queue drains */
 	unsigned int rounds;	/* table evaluations in this check */
 	unsigned int head, len;	/* the action queue */
@@ -220,6 +221,7 @@ static inline void pcinet_host_sm_reclaim(struct pcinet_host_sm *sm)
 	if (sm->refusing) {
 		sm->refusing = false;
 		sm->refusals++;
+		sm->look_missed = false;
 		sm->state = PCINET_HOST_REFUSED;
 	} else {
 		sm->state = PCINET_HOST_IDLE;
@@ -287,10 +289,18 @@ static inline void pcinet_host_sm_table(struct pcinet_host_sm *sm)
 	case PCINET_HOST_REFUSED:
 		if (!valid) {
 			sm->state = PCINET_HOST_IDLE;
+			sm->look_missed = false;
 			sm->evaluate = true;
-		} else if (sm->om1i && !running && sm->may_attach) {
-			/* the board wrote its status: a new generation? */
-			pcinet_host_sm_take_lease(sm, PCINET_NEED_BOARD_LOOK);
+		} else if ((sm->om1i || sm->look_missed) && !running) {
+			/*
+			 * The board wrote its status: a new generation? Asked
+			 * later if the host may not attach now: the board may
+			 * have re-made its region between two checks, VALID
+			 * never seen clear, and will not write again.
+			 */
+			sm->look_missed = !sm->may_attach;
+			if (sm->may_attach)
+				pcinet_host_sm_take_lease(sm, PCINET_NEED_BOARD_LOOK);
 		}
 		return;
 	case PCINET_HOST_ABSENT:
@@ -472,6 +482,7 @@ static inline void pcinet_host_sm_attached(struct pcinet_host_sm *sm,
 		/* found once per generation, not at every status check */
 		pcinet_host_sm_release_lease(sm);
 		sm->refusals++;
+		sm->look_missed = false;
 		sm->state = PCINET_HOST_REFUSED;
 		return;
 	case PCINET_ATTACH_BROKEN:
@@ -490,6 +501,7 @@ static inline void pcinet_host_sm_reset(struct pcinet_host_sm *sm)
 {
 	pcinet_host_sm_begin(sm, false);
 	sm->lease = false;
+	sm->look_missed = false;
 	if (sm->state == PCINET_HOST_ATTACHED) {
 		sm->why = PCINET_WHY_RESET;
 		pcinet_host_sm_push(sm, PCINET_HA_STOP);

@@ -284,6 +284,47 @@ TEST(a_refused_generation_is_not_retried_at_every_check)
 	CHECK(!sm.lease);
 }
 
+TEST(an_om1i_refused_could_not_act_on_is_looked_at_later)
+{
+	struct pcinet_host_sm sm;
+	struct world w = { .boards = { B_VALID }, .n_boards = 1, .gen_answered = true,
+			   .gen = GEN2, .outcome = PCINET_ATTACH_OK, .attach_gen = GEN2 };
+
+	/*
+	 * Refused G; interface down; the board re-makes its region (G+1)
+	 * between two checks, so the host never sees VALID clear; its OM1I
+	 * comes while the host may not attach. Up again, a watchdog check
+	 * must look: the board will not write its status again.
+	 */
+	pcinet_host_sm_init(&sm);
+	sm.state = PCINET_HOST_REFUSED;
+	sm.generation = GEN;
+	pcinet_host_sm_status(&sm, B_VALID, true, false);
+	drive(&sm, &w);
+	CHECK(!strcmp(w.acts, ""));
+	CHECK(sm.look_missed);
+	pcinet_host_sm_status(&sm, B_VALID, false, true);
+	drive(&sm, &w);
+	CHECK(!strcmp(w.acts, "TAKE_LEASE READ_BOARD READ_GENERATION ATTACH"));
+	CHECK_EQ(sm.state, PCINET_HOST_ATTACHED);
+	CHECK(!sm.look_missed);
+
+	/* the same generation: one look, then quiet until the next OM1I */
+	pcinet_host_sm_init(&sm);
+	sm.state = PCINET_HOST_REFUSED;
+	sm.generation = GEN;
+	w.gen = GEN;
+	pcinet_host_sm_status(&sm, B_VALID, true, false);
+	drive(&sm, &w);
+	pcinet_host_sm_status(&sm, B_VALID, false, true);
+	drive(&sm, &w);
+	CHECK(!strcmp(w.acts, "TAKE_LEASE READ_BOARD READ_GENERATION RELEASE_LEASE"));
+	pcinet_host_sm_status(&sm, B_VALID, false, true);
+	drive(&sm, &w);
+	CHECK(!strcmp(w.acts, ""));
+	CHECK_EQ(sm.state, PCINET_HOST_REFUSED);
+}
+
 TEST(a_reset_reclaims_at_once_and_forgets_a_refusal)
 {
 	struct pcinet_host_sm sm;

@@ -669,8 +669,6 @@ static void usage(FILE *f)
 		"  -f 1   with finding F1's fix (10.11): a host part names the lease\n"
 		"         it was written in; the board takes it, and serves it after\n"
 		"         setting RUNNING, only within that lease\n"
-		"  -f 2   with finding F2's fix (10.11): the status check after\n"
-		"         the interface comes up counts as an OM1I one\n"
 		"  -c     the host does not crash (smaller, for the documentation)\n"
 		"  -u     U-Boot as coded: it serves before it reads IMR1 again\n"
 		"  -s     self-test: a caller that reclaims at WAIT must fail\n"
@@ -701,8 +699,6 @@ int main(int argc, char **argv)
 			i++;
 			if (!strcmp(argv[i], "1")) {
 				mopt.fix_f1 = true;
-			} else if (!strcmp(argv[i], "2")) {
-				mopt.fix_f2 = true;
 			} else {
 				usage(stderr);
 				return 2;

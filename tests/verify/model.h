@@ -69,6 +69,7 @@ enum host_pc {
 #define SB_LEASE	BIT(4)
 #define SB_RXINT_OFF	BIT(5)
 #define SB_EVALUATE	BIT(6)
+#define SB_LOOK_MISSED	BIT(7)
 
 /* struct vs .rf: the message unit and PCI */
 #define RF_OM1I		BIT(0)	/* the board wrote OMR1 since the host's check */
@@ -146,7 +147,6 @@ struct model_opts {
 	bool uboot_as_coded;	/* U-Boot serves before it reads IMR1 again */
 	bool selftest;		/* a host caller that ignores WAIT: must fail */
 	bool fix_f1;		/* finding F1's fix: a host part names its lease */
-	bool fix_f2;		/* finding F2's fix: interface up counts as OM1I */
 	bool no_crash;		/* -c: the host does not crash */
 	unsigned int gmax;	/* generation codes kept (spread of generations) */
 };

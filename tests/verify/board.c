@@ -117,10 +117,8 @@ static u8 board_flags(const struct vs *n)
 static void board_attached(const struct vs *s)
 {
 	bool fresh = s->bf & BF_FRESH;
-	/* U-Boot's recv pulls h2b right after the attach, before it reads
-	 * IMR1 again; 10.2 says read again, then serve.
-	 */
-	bool serve = !fresh || (mopt.uboot_as_coded && s->sw == SW_UBOOT);
+	/* 10.2: after setting RUNNING, read IMR1 again, then serve */
+	bool serve = !fresh;
 	struct vs n;
 
 	/* IM1I or poll: the host's lease */

@@ -670,7 +670,6 @@ static void usage(FILE *f)
 		"         it was written in; the board takes it, and serves it after\n"
 		"         setting RUNNING, only within that lease\n"
 		"  -c     the host does not crash (smaller, for the documentation)\n"
-		"  -u     U-Boot as coded: it serves before it reads IMR1 again\n"
 		"  -s     self-test: a caller that reclaims at WAIT must fail\n"
 		"  -n     safety only, no liveness\n"
 		"  -a     every property violated, one trace each (safety)\n"
@@ -705,8 +704,6 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "-c")) {
 			mopt.no_crash = true;
-		} else if (!strcmp(argv[i], "-u")) {
-			mopt.uboot_as_coded = true;
 		} else if (!strcmp(argv[i], "-s")) {
 			mopt.selftest = true;
 		} else if (!strcmp(argv[i], "-a")) {

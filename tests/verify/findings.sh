@@ -30,8 +30,6 @@ expect() {
 # F1: a host part outlives its lease; the board takes it under the next one
 expect F1 "S2 |S3 lost" -q
 expect "F1 (no host crash)" "S2 |S3 lost" -q -c
-# F3: U-Boot as coded serves the h2b ring before it reads IMR1 again
-expect F3 "S3 lost|S2 " -q -u -f 1
 # the self-test: a caller that frees memory at WAIT must be caught
 expect self-test "S2 |S3 lost|K2 " -q -s -f 1
 

@@ -144,7 +144,6 @@ enum kind {
 struct model_opts {
 	bool stop_timeout;	/* the board leaves STOPPING after 100 ms (10.1 6) */
 	unsigned long long late;	/* -t: BAR1 accesses into a re-used region */
-	bool uboot_as_coded;	/* U-Boot serves before it reads IMR1 again */
 	bool selftest;		/* a host caller that ignores WAIT: must fail */
 	bool fix_f1;		/* finding F1's fix: a host part names its lease */
 	bool no_crash;		/* -c: the host does not crash */

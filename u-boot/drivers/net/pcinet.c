@@ -388,7 +388,7 @@ static int pcinet_attach(struct udevice *dev)
 	struct pcinet_priv *priv = dev_get_priv(dev);
 	struct pcinet_ctrl *c = priv->ctrl;
 	struct pcinet_local *loc = priv->loc;
-	u32 version, size;
+	u32 version, size, host;
 	unsigned int n = 0;
 	u64 area;
 	int ret;
@@ -431,6 +431,17 @@ static int pcinet_attach(struct udevice *dev)
 
 	priv->attached = true;
 	pcinet_hw_status_update(priv->hw, PCINET_NET_STATUS_RUNNING, 0);
+	/* 10.2: IMR1 again before serving. A host that ended its lease while
+	 * we attached, and read our RUNNING still clear, has reclaimed the
+	 * buffers its descriptors name: serving them would DMA into memory
+	 * it may have handed to someone else.
+	 */
+	host = pcinet_hw_host_status(priv->hw);
+	if (!pcinet_status_compatible(host, PCINET_STATUS_SIG_HOST) ||
+	    !(host & PCINET_NET_STATUS_RUNNING)) {
+		pcinet_detach(priv);
+		return 0;
+	}
 	dev_dbg(dev, "attached: generation %u, host area %#llx\n",
 		priv->generation, area);
 	return 0;

@@ -114,6 +114,18 @@ static u8 board_flags(const struct vs *n)
 	return f;
 }
 
+/* 10.2 detach: DMA stopped, host part zeroed, RUNNING clear, VALID kept */
+static void board_detach(struct vs *n)
+{
+	n->hp_owner = PO_NONE;
+	n->hp_ack = 0;
+	n->fr &= ~(FR_H2B | FR_H2B_LOST);
+	n->b_acc = PO_NONE;
+	n->bf &= ~BF_SERVED;
+	n->bst = BS_VALID;
+	set_omr1(n, board_flags(n));
+}
+
 static void board_attached(const struct vs *s)
 {
 	bool fresh = s->bf & BF_FRESH;
@@ -135,14 +147,7 @@ static void board_attached(const struct vs *s)
 	} else if (!host_running(s) ||
 		   (mopt.fix_f1 && fresh && (!s->hp_lease || s->b_acc != PO_CUR))) {
 		/* -f 1: the part it took must still be this lease's */
-		/* detach: DMA stopped, host part zeroed, RUNNING clear */
-		n.hp_owner = PO_NONE;
-		n.hp_ack = 0;
-		n.fr &= ~(FR_H2B | FR_H2B_LOST);
-		n.b_acc = PO_NONE;
-		n.bf &= ~BF_SERVED;
-		n.bst = BS_VALID;
-		set_omr1(&n, board_flags(&n));
+		board_detach(&n);
 		emit_board(&n, K_PROGRESS, "B read IMR1: lease gone, detach", NULL);
 	} else {
 		emit_board(&n, K_PROGRESS, "B read IMR1: lease held", NULL);
@@ -151,13 +156,7 @@ static void board_attached(const struct vs *s)
 	/* a board that lets go on its own, VALID kept (10.3 "dropped") */
 	if (!fresh) {
 		n = *s;
-		n.hp_owner = PO_NONE;
-		n.hp_ack = 0;
-		n.fr &= ~(FR_H2B | FR_H2B_LOST);
-		n.b_acc = PO_NONE;
-		n.bf &= ~BF_SERVED;
-		n.bst = BS_VALID;
-		set_omr1(&n, board_flags(&n));
+		board_detach(&n);
 		emit_board(&n, K_ENV, "B drops the attach, stays VALID", NULL);
 	}
 

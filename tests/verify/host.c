@@ -29,44 +29,22 @@ _Static_assert(PCINET_HOST_SM_QUEUE == 8, "struct vs holds 8 queued actions");
 
 const char *act_name(u8 act)
 {
-	static const char * const names[PCINET_HA_ACTS] = {
-		[PCINET_HA_NONE] = "NONE",
-		[PCINET_HA_KICK] = "KICK",
-		[PCINET_HA_LOG_INCOMPATIBLE] = "LOG_INCOMPATIBLE",
-		[PCINET_HA_TAKE_LEASE] = "TAKE_LEASE",
-		[PCINET_HA_RELEASE_LEASE] = "RELEASE_LEASE",
-		[PCINET_HA_READ_BOARD] = "READ_BOARD",
-		[PCINET_HA_READ_GENERATION] = "READ_GENERATION",
-		[PCINET_HA_ATTACH] = "ATTACH",
-		[PCINET_HA_STOP] = "STOP",
-		[PCINET_HA_RECLAIM] = "RECLAIM",
-		[PCINET_HA_WAIT] = "WAIT",
-	};
-
-	return act < PCINET_HA_ACTS ? names[act] : "?";
+	return pcinet_host_act_name((enum pcinet_host_act)act);
 }
 
+/* "H TAKE_LEASE": a trace's step label, made once per action */
 static const char *act_label(u8 act)
 {
-	static const char * const labels[PCINET_HA_ACTS] = {
-		[PCINET_HA_NONE] = "H NONE",
-		[PCINET_HA_KICK] = "H KICK",
-		[PCINET_HA_LOG_INCOMPATIBLE] = "H LOG_INCOMPATIBLE",
-		[PCINET_HA_TAKE_LEASE] = "H TAKE_LEASE",
-		[PCINET_HA_RELEASE_LEASE] = "H RELEASE_LEASE",
-		[PCINET_HA_READ_BOARD] = "H READ_BOARD",
-		[PCINET_HA_READ_GENERATION] = "H READ_GENERATION",
-		[PCINET_HA_ATTACH] = "H ATTACH",
-		[PCINET_HA_STOP] = "H STOP",
-		[PCINET_HA_RECLAIM] = "H RECLAIM",
-		[PCINET_HA_WAIT] = "H WAIT",
-	};
+	static char labels[PCINET_HA_ACTS + 1][24];
+	unsigned int i = act < PCINET_HA_ACTS ? act : PCINET_HA_ACTS;
 
-	return act < PCINET_HA_ACTS ? labels[act] : "H ?";
+	if (!labels[i][0])
+		snprintf(labels[i], sizeof(labels[i]), "H %s", act_name(act));
+	return labels[i];
 }
 
-/* struct vs <-> struct pcinet_host_sm (the counters are not state) */
 /*
+ * struct vs <-> struct pcinet_host_sm (the counters are not state).
  * sm_load()/sm_store() carry every field of the machine through the state
  * vector: a field they did not know would be lost between two steps, and
  * the model would explore another machine than the one that ships.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "slot.h"
 #include "util.h"
@@ -248,13 +249,47 @@ void slot_stop(struct slot *s)
 	s->hw = NULL;
 }
 
+/*
+ * 10.8: RPR "RSTE", poll RCER until CRE reads set, then RCR - as
+ * U-Boot's 83xx reset does (mpc83xx.h "Reset control"); an RCR write before
+ * CRE is lost. The poll blocks the loop for M83XX_RCER_CRE_WAIT_US at most
+ * (10 ms, only when the board never enables RCR); it ends at the first read
+ * with CRE set, tens of microseconds in the simulated chassis.
+ */
+static bool reset_request(struct slot *s)
+{
+	const struct timespec pause = { .tv_nsec = 5000 };
+	struct timespec t0, t;
+	u32 rcer;
+	long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	slot_wr(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	for (;;) {
+		rcer = slot_rd(s, M83XX_RST_RCER);
+		if (rcer != ALL_ONES && (rcer & M83XX_RCER_CRE))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		us = (t.tv_sec - t0.tv_sec) * 1000000L +
+		     (t.tv_nsec - t0.tv_nsec) / 1000;
+		if (us > M83XX_RCER_CRE_WAIT_US) {
+			logmsg("slot %u: RCER[CRE] still clear %ld us after the RPR unlock (RCER 0x%08x): RCR not written, the board was NOT reset",
+			       s->num, us, rcer);
+			s->errors++;
+			return false;
+		}
+		nanosleep(&pause, NULL);
+	}
+	slot_wr(s, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	return true;
+}
+
 static void reset_now(struct slot *s)
 {
 	s->reset_pending = false;
 	s->net.hold = false;
 	s->board_uart = false;
-	slot_wr(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	slot_wr(s, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	reset_request(s);
 	/* The reset cleared IMR1: the check observes it and starts over */
 	slot_status_check(s, false);
 	console_pump(s);

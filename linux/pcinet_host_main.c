@@ -14,6 +14,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
@@ -332,10 +333,35 @@ static void pcinet_quiesce(struct pcinet_board *b)
 }
 
 /*
+ * 10.8: RPR "RSTE", then RCR only once RCER[CRE] reads set, as U-Boot's 83xx
+ * reset does (mpc83xx.h "Reset control"): an RCR write before CRE is lost.
+ * The whole block is big-endian (1.3); all ones is a board that is gone, not
+ * CRE. False, with RCR left alone, if CRE stays clear for
+ * M83XX_RCER_CRE_WAIT_US: the board was not reset.
+ */
+static bool pcinet_host_reset_request(struct pcinet_board *b)
+{
+	void __iomem *rcer = b->immr + M83XX_RST_RCER;
+	u32 val;
+
+	iowrite32be(M83XX_RPR_UNLOCK, b->immr + M83XX_RST_RPR);
+	if (readx_poll_timeout(ioread32be, rcer, val,
+			       val != ~0u && (val & M83XX_RCER_CRE), 10,
+			       M83XX_RCER_CRE_WAIT_US)) {
+		dev_err(&b->pdev->dev,
+			"RCER[CRE] still clear %u us after the RPR unlock (RCER 0x%08x): RCR not written, board NOT reset\n",
+			M83XX_RCER_CRE_WAIT_US, val);
+		return false;
+	}
+	iowrite32be(M83XX_RCR_SWHR, b->immr + M83XX_RST_RCR);
+	return true;
+}
+
+/*
  * Host-initiated reset, 10.8. Release first: detach and give the board
  * PCINET_DETACH_ACK_MS to stop its DMA, so that it never writes our memory
- * while it goes down; then RPR/RCR, big-endian (1.3), and wait until the
- * reset shows in IMR1 before the status check handles it.
+ * while it goes down; then RPR, RCER until CRE, RCR, big-endian (1.3), and
+ * wait until the reset shows in IMR1 before the status check handles it.
  */
 static int pcinet_host_reset(struct pcinet_board *b)
 {
@@ -358,8 +384,11 @@ static int pcinet_host_reset(struct pcinet_board *b)
 	 * leaves it alone until the reset handling unmasks it again.
 	 */
 	WRITE_ONCE(b->irq_unmasked, false);
-	iowrite32be(M83XX_RPR_UNLOCK, b->immr + M83XX_RST_RPR);
-	iowrite32be(M83XX_RCR_SWHR, b->immr + M83XX_RST_RCR);
+	if (!pcinet_host_reset_request(b)) {
+		WRITE_ONCE(b->irq_unmasked, true);
+		err = -EIO;
+		goto out;
+	}
 
 	/* No BAR1 access from here on: reads of IMR1 only, until observed */
 	deadline = jiffies + msecs_to_jiffies(PCINET_RESET_OBSERVE_MS);
@@ -372,6 +401,7 @@ static int pcinet_host_reset(struct pcinet_board *b)
 		}
 		usleep_range(1000, 2000);
 	}
+out:
 	b->hold = false;
 	pcinet_status_check(b, false);
 	return err;

@@ -17,6 +17,9 @@
  *  [UB-IMMAP] U-Boot arch/powerpc/include/asm/immap_83xx.h (dma83xx_t,
  *             reset83xx_t, pot83xx_t, pcictrl83xx_t and their bit macros)
  *  [UB-DMA]   U-Boot arch/powerpc/include/asm/fsl_dma.h, CONFIG_MPC83xx part
+ *  [UB-BITS]  U-Boot include/mpc83xx.h (RSR_*, RCR_*, RCER_CRE)
+ *  [UB-RESET] U-Boot arch/powerpc/cpu/mpc83xx/cpu.c do_reset() and
+ *             drivers/sysreset/sysreset_mpc83xx.c __do_reset()
  *  [LX-DMA]   Linux drivers/dma/fsldma.h and fsldma.c (FSL_DMA_IP_83XX paths)
  *  [MU]       the MPC8240/MPC8260 message-unit family, which the MPC8349E
  *             reference manual keeps; the public MPC8343E agent-mode code
@@ -147,19 +150,33 @@ struct m83xx_dma_desc {
 
 /*
  * Reset control [UB-IMMAP reset83xx_t at IMMR 0x900], big-endian.
- * Writing "RSTE" to RPR unlocks RCR for one request; RCR SWHR then resets
- * the whole board (U-Boot's 83xx do_reset() does exactly this).
+ * The handshake [UB-RESET]: write "RSTE" to RPR, wait until RCER[CRE] reads
+ * set, then write RCR; SWHR resets the whole board. Both public U-Boot
+ * paths wait for CRE (cpu.c spins on it; sysreset_mpc83xx.c gives up after
+ * 2000 ms and then does not write RCR). No public source gives CRE's
+ * latency, nor says what an RCR write before CRE does; the model takes the
+ * strict reading - the write is lost (docs/sim.md "Reset").
  */
-#define M83XX_RST_RSR		0x0910	/* reset status */
-#define M83XX_RST_RPR		0x0918	/* reset protection */
-#define M83XX_RST_RCR		0x091C	/* reset control */
-#define M83XX_RPR_UNLOCK	0x52535445	/* "RSTE" */
-#define M83XX_RCR_SWSR		0x00000001	/* software soft reset */
-#define M83XX_RCR_SWHR		0x00000002	/* software hard reset */
-#define M83XX_RSR_HRS		0x00000001	/* hard reset status */
-#define M83XX_RSR_SRS		0x00000002	/* soft reset status */
-#define M83XX_RSR_SWHR		0x00001000	/* software hard reset */
-#define M83XX_RSR_SWSR		0x00002000	/* software soft reset */
+#define M83XX_RST_RSR		0x0910	/* reset status [UB-IMMAP rsr] */
+#define M83XX_RST_RPR		0x0918	/* reset protection [UB-IMMAP rpr] */
+#define M83XX_RST_RCR		0x091C	/* reset control [UB-IMMAP rcr] */
+#define M83XX_RST_RCER		0x0920	/* reset control enable [UB-IMMAP rcer] */
+#define M83XX_RPR_UNLOCK	0x52535445	/* "RSTE" [UB-RESET RPR_MAGIC] */
+#define M83XX_RCR_SWSR		0x00000001	/* software soft reset [UB-BITS] */
+#define M83XX_RCR_SWHR		0x00000002	/* software hard reset [UB-BITS] */
+#define M83XX_RCER_CRE		0x00000001	/* RCR enabled [UB-BITS] */
+#define M83XX_RSR_HRS		0x00000001	/* hard reset status [UB-BITS] */
+#define M83XX_RSR_SRS		0x00000002	/* soft reset status [UB-BITS] */
+#define M83XX_RSR_SWHR		0x00001000	/* software hard reset [UB-BITS] */
+#define M83XX_RSR_SWSR		0x00002000	/* software soft reset [UB-BITS] */
+
+/*
+ * How long PCINet's hosts poll RCER[CRE] after the unlock before they give
+ * up and leave RCR alone (the reset did not happen). Not a hardware figure:
+ * PCINet's choice, short enough for pcinetd's event loop; U-Boot's sysreset
+ * allows 2000 ms on the board's own CPU.
+ */
+#define M83XX_RCER_CRE_WAIT_US	10000
 
 /* IPIC: the board CPU sees the message unit through SIMSR_L [IPIC] */
 #define M83XX_IPIC_SIMSR_L	0x0724

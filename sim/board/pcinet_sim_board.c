@@ -81,9 +81,23 @@ static void console_tx(struct board *b)
 			   pcinet_cons_tx_take(&b->tx, buf, n, now_ms()));
 }
 
+/*
+ * RPR "RSTE", RCER until CRE, RCR: U-Boot's 83xx do_reset() order
+ * (mpc83xx.h "Reset control"; an RCR write before CRE is lost). Returns
+ * only if CRE stays clear for M83XX_RCER_CRE_WAIT_US.
+ */
 static void self_reset(struct board *b)
 {
+	u32 start = now_ms();
+
 	pcinet_sim_write32(b->s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	while (!(pcinet_sim_read32(b->s, M83XX_RST_RCER) & M83XX_RCER_CRE)) {
+		if (now_ms() - start > M83XX_RCER_CRE_WAIT_US / 1000) {
+			out_str(b, "reset: RCER[CRE] never set, not reset\r\n");
+			return;
+		}
+		usleep(5);
+	}
 	pcinet_sim_write32(b->s, M83XX_RST_RCR, M83XX_RCR_SWHR);
 	/* The CPU stops here; the supervisor ends this process */
 	for (;;)

@@ -80,6 +80,8 @@ enum pcinet_sim_counter {
 	/* ... charged to the board: it broke the rules, not the host */
 	PCINET_SIM_VIOL_BOARD_WINDOW,	  /* inbound window no longer BAR1 */
 	PCINET_SIM_VIOL_DMA_FOREIGN,	  /* DMA outside its slot's share */
+	/* ... charged to the side that wrote it */
+	PCINET_SIM_VIOL_RCR_LOST,	  /* RCR write before RCER[CRE]: lost */
 	/* information */
 	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
 	PCINET_SIM_RESETS,

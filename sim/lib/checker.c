@@ -34,6 +34,7 @@ static const char *const counter_names[PCINET_SIM_COUNTERS] = {
 	[PCINET_SIM_VIOL_BAR_RANGE] = "viol_bar_range",
 	[PCINET_SIM_VIOL_BOARD_WINDOW] = "viol_board_window",
 	[PCINET_SIM_VIOL_DMA_FOREIGN] = "viol_dma_foreign",
+	[PCINET_SIM_VIOL_RCR_LOST] = "viol_rcr_lost",
 	[PCINET_SIM_STALE_AFTER_RESET] = "stale_after_reset",
 	[PCINET_SIM_RESETS] = "resets",
 	[PCINET_SIM_DMA_TRANSFERS] = "dma_transfers",

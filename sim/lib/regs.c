@@ -7,6 +7,7 @@
 #include <endian.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim_internal.h"
@@ -81,6 +82,8 @@ void sim_reset_registers(struct pcinet_sim_slot *s, uint32_t rsr)
 	sim_reg_set(s, M83XX_RST_RSR, rsr);
 	s->st->lease = 0;
 	s->st->rpr_unlocked = 0;
+	s->st->rcer_cre = 0;
+	s->st->rcer_reads = 0;
 }
 
 static void notify_supervisor(struct pcinet_sim_slot *s, uint32_t epoch)
@@ -119,18 +122,68 @@ void pcinet_sim_hard_reset(struct pcinet_sim_slot *s, uint32_t rsr_cause)
 	sim_unlock(s->st);
 }
 
-/* RPR then RCR, the same from either side. Returns true on reset. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *side_name(const struct pcinet_sim_slot *s)
+{
+	return s->side == PCINET_SIM_HOST ? "host" : "board";
+}
+
+/*
+ * RCER as a host or board read sees it (caller holds the lock). CRE sets
+ * SIM_CRE_LATENCY_US after an RPR unlock [UB-RESET: U-Boot waits for it],
+ * but the model lets it appear only to a read, never to the first one
+ * after the unlock: a driver must poll it (sim_internal.h).
+ */
+static uint32_t rcer_read(struct pcinet_sim_slot *s)
+{
+	struct sim_state *st = s->st;
+
+	if (st->rpr_unlocked && !st->rcer_cre &&
+	    s->side != PCINET_SIM_OBSERVER && !pcinet_sim_board_stale(s)) {
+		if (st->rcer_reads &&
+		    now_ns() - st->rpr_unlock_ns >= SIM_CRE_LATENCY_US * 1000ull)
+			st->rcer_cre = 1;
+		st->rcer_reads++;
+	}
+	return st->rcer_cre ? M83XX_RCER_CRE : 0;
+}
+
+/*
+ * RPR then, once RCER[CRE] is set, RCR: the same from either side
+ * (mpc83xx.h "Reset control"). An RCR write without an unlock, or before
+ * CRE, is lost and charged to its writer. Returns true on reset.
+ */
 static bool reset_control(struct pcinet_sim_slot *s, uint32_t off,
 			  uint32_t val)
 {
+	struct sim_state *st = s->st;
+
 	if (off == M83XX_RST_RPR) {
-		s->st->rpr_unlocked = val == M83XX_RPR_UNLOCK;
+		st->rpr_unlocked = val == M83XX_RPR_UNLOCK;
+		st->rcer_cre = 0;
+		st->rcer_reads = 0;
+		st->rpr_unlock_ns = st->rpr_unlocked ? now_ns() : 0;
 		return false;
 	}
-	/* RCR: ignored by the hardware unless unlocked just before */
-	if (!s->st->rpr_unlocked)
+	/* RCR: ignored by the hardware unless RCER[CRE] says enabled */
+	if (!st->rpr_unlocked || !st->rcer_cre) {
+		sim_violation(s, PCINET_SIM_VIOL_RCR_LOST,
+			      st->rpr_unlocked ?
+			      "%s wrote RCR 0x%08x before RCER[CRE] was seen set (%u RCER reads since the RPR unlock): the reset request is lost" :
+			      "%s wrote RCR 0x%08x without an RPR unlock (%u RCER reads): the reset request is lost",
+			      side_name(s), val, st->rcer_reads);
 		return false;
-	s->st->rpr_unlocked = 0;
+	}
+	st->rpr_unlocked = 0;
+	st->rcer_cre = 0;
+	st->rcer_reads = 0;
 	if (val & M83XX_RCR_SWHR) {
 		do_reset(s, M83XX_RSR_HRS | M83XX_RSR_SWHR);
 		return true;
@@ -146,7 +199,7 @@ static void ro_write(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 {
 	sim_violation(s, PCINET_SIM_VIOL_RO_WRITE,
 		      "%s wrote 0x%08x to IMMR 0x%04x, a register it may not write",
-		      s->side == PCINET_SIM_HOST ? "host" : "board", val, off);
+		      side_name(s), val, off);
 }
 
 static bool is_dma_reg(uint32_t off)
@@ -210,6 +263,7 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 	case M83XX_MU_IMR0:
 	case M83XX_MU_IMR1:
 	case M83XX_DMA_DGSR:
+	case M83XX_RST_RCER:	/* status: the model has no write of it */
 		ro_write(s, off, val);
 		return 0;
 	case M83XX_MU_OMR0:
@@ -251,6 +305,8 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 
 uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 {
+	uint32_t v;
+
 	if ((off & 3) || off >= M83XX_IMMR_SIZE)
 		return 0xFFFFFFFF;
 	switch (off) {
@@ -263,6 +319,13 @@ uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 	case M83XX_RST_RPR:
 	case M83XX_RST_RCR:
 		return 0;	/* write-only in this model */
+	case M83XX_RST_RCER:
+		if (s->side == PCINET_SIM_OBSERVER)
+			return rcer_read(s);
+		sim_lock(s->st);
+		v = rcer_read(s);
+		sim_unlock(s->st);
+		return v;
 	case M83XX_MU_OMR1:
 		/* What the host knows about resets, for the checker */
 		if (s->side == PCINET_SIM_HOST)

@@ -11,8 +11,17 @@
 #include <pcinet/mpc83xx.h>
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
-#define SIM_STATE_VERSION	4
+#define SIM_STATE_VERSION	5
 #define SIM_PATH_MAX		512
+
+/*
+ * RCER[CRE] after an RPR unlock (docs/sim.md "Reset"): it reads clear at the
+ * first RCER read after the unlock and at every read before this many
+ * microseconds have passed; the first read after that sees it set. The
+ * silicon's latency is not public; the model sets CRE only when software
+ * looks, so a writer that never reads RCER never gets its RCR write in.
+ */
+#define SIM_CRE_LATENCY_US	20
 
 /* Model state of one slot, shared by every process through slotNN/state */
 struct sim_state {
@@ -22,6 +31,9 @@ struct sim_state {
 	uint32_t epoch;		/* board resets so far */
 	uint32_t lease;		/* host holds a lease on the shared region */
 	uint32_t rpr_unlocked;	/* RPR saw "RSTE", RCR may act once */
+	uint32_t rcer_cre;	/* RCER[CRE]: the unlock took effect */
+	uint32_t rcer_reads;	/* RCER reads since the unlock */
+	uint64_t rpr_unlock_ns;	/* CLOCK_MONOTONIC of the unlock */
 	uint32_t dma_running;	/* bit n: channel n copying outside lock */
 	uint32_t host_activity;	/* +1 at every host write: a futex */
 	uint32_t faults;	/* PCINET_SIM_FAULT_*: injected by tests, kept across resets */

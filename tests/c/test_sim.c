@@ -436,6 +436,34 @@ TEST(board_cpu_writes_through_the_outbound_window)
 
 /* ---- reset ------------------------------------------------------------- */
 
+/*
+ * The reset request as U-Boot's 83xx do_reset() makes it and the hosts now
+ * do (protocol 10.8): RPR "RSTE", RCER until CRE, RCR. Returns the RCER
+ * reads it took, 0 if CRE never came (RCR then not written).
+ */
+static unsigned int reset_handshake(struct pcinet_sim_slot *s, uint32_t rcr)
+{
+	unsigned int reads;
+
+	pcinet_sim_write32(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	for (reads = 1; reads <= 100000; reads++) {
+		if (pcinet_sim_read32(s, M83XX_RST_RCER) & M83XX_RCER_CRE) {
+			pcinet_sim_write32(s, M83XX_RST_RCR, rcr);
+			return reads;
+		}
+		usleep(5);
+	}
+	return 0;
+}
+
+static bool last_violation_says(const char *what)
+{
+	char text[160];
+
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	return strstr(text, what) != NULL;
+}
+
 static void board_valid(void)
 {
 	pcinet_sim_write32(brd, M83XX_MU_OMR1,
@@ -451,15 +479,17 @@ TEST(rpr_then_rcr_resets_the_board)
 	board_valid();
 	pcinet_sim_write32(brd, M83XX_DMA_MR(0), M83XX_DMA_MR_EOTIE);
 	CHECK(pcinet_board_valid(pcinet_sim_read32(hst, M83XX_MU_OMR1)));
-	/* RCR alone, or after a wrong key, does nothing */
+	/* RCR alone, or after a wrong key, is lost and charged to its writer */
 	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
 	pcinet_sim_write32(hst, M83XX_RST_RPR, 0x12345678);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
 	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
 	CHECK(pcinet_board_valid(pcinet_sim_read32(hst, M83XX_MU_OMR1)));
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
+	CHECK(last_violation_says("host wrote RCR 0x00000002 without an RPR unlock"));
 
-	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
 	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_MR(0)), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_PIWAR0), 0);
@@ -468,18 +498,112 @@ TEST(rpr_then_rcr_resets_the_board)
 		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
 	CHECK_EQ(cnt(PCINET_SIM_RESETS), 1);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
+	/* The reset took the enable with it */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
 	/* The old board CPU is gone: its writes no longer land */
 	CHECK(pcinet_sim_board_stale(brd));
 	board_valid();
 	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
 }
 
+/*
+ * The old host reset, kept as a recorded trace: pcinetd's reset_now() and
+ * pcinet_host's pcinet_host_reset() wrote RPR and RCR back to back (before
+ * the 10.8 RCER wait). U-Boot waits for RCER[CRE] in between; without it the
+ * RCR write is lost: no reset, the board keeps running, one viol_rcr_lost.
+ * With the wait (reset_handshake()) the same board resets.
+ */
+TEST(back_to_back_rpr_rcr_is_lost_and_counted)
+{
+	uint32_t epoch = pcinet_sim_epoch(obs);
+
+	board_valid();
+	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch);
+	CHECK_EQ(cnt(PCINET_SIM_RESETS), 0);
+	CHECK(pcinet_board_valid(pcinet_sim_read32(hst, M83XX_MU_OMR1)));
+	CHECK(!pcinet_sim_board_stale(brd));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 1);
+	CHECK_EQ(pcinet_sim_violations(obs), 1);
+	CHECK(last_violation_says("host wrote RCR 0x00000002 before RCER[CRE]"));
+
+	/* The lost write leaves the unlock; waiting for CRE now works */
+	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
+	CHECK(pcinet_sim_board_stale(brd));
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 1);
+}
+
+/*
+ * RCER[CRE] (sim_internal.h SIM_CRE_LATENCY_US): the first read after the
+ * unlock reads it clear, whatever the time; so does every read before the
+ * latency; a host that waited without reading still loses its RCR write.
+ * Only a read by a running side sets it; RCER is not writable; a new RPR
+ * value takes it back.
+ */
+TEST(rcer_cre_sets_after_the_unlock_and_a_poll)
+{
+	uint32_t epoch = pcinet_sim_epoch(obs);
+
+	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	usleep(2000);
+	/* waited, never looked: still lost */
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 1);
+	/* one look is not a poll: the first read after the unlock is clear */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
+	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch);
+	/* observers see, never set it */
+	usleep(2000);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), M83XX_RCER_CRE);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RCER), M83XX_RCER_CRE);
+	/* status, not a control: neither side may write it */
+	pcinet_sim_write32(hst, M83XX_RST_RCER, 0);
+	pcinet_sim_write32(brd, M83XX_RST_RCER, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RO_WRITE), 2);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), M83XX_RCER_CRE);
+	/* any other RPR value locks again */
+	pcinet_sim_write32(hst, M83XX_RST_RPR, 0);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
+	/* an enabled RCR write of neither bit consumes the enable */
+	CHECK(reset_handshake(hst, 0) >= 2);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_epoch(obs), epoch);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
+}
+
+/* A stale board's CPU no longer runs: its reads enable nothing */
+TEST(a_stale_board_does_not_see_cre)
+{
+	struct pcinet_sim_slot *next;
+
+	CHECK(reset_handshake(brd, M83XX_RCR_SWHR) >= 2);
+	CHECK(pcinet_sim_board_stale(brd));
+	next = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+	CHECK(next != NULL);
+	pcinet_sim_write32(next, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	usleep(2000);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RCER), 0);
+	CHECK(reset_handshake(next, M83XX_RCR_SWSR) >= 2);
+	CHECK(pcinet_sim_board_stale(next));
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+	pcinet_sim_slot_close(next);
+}
+
 TEST(board_resets_itself_and_a_new_board_runs)
 {
 	struct pcinet_sim_slot *next;
 
-	pcinet_sim_write32(brd, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	pcinet_sim_write32(brd, M83XX_RST_RCR, M83XX_RCR_SWSR);
+	CHECK(reset_handshake(brd, M83XX_RCR_SWSR) >= 2);
 	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
 		 M83XX_RSR_SRS | M83XX_RSR_SWSR);
 	next = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
@@ -506,8 +630,7 @@ TEST(other_slots_are_untouched_by_a_reset)
 	struct pcinet_sim_slot *b2 = pcinet_sim_slot_open(ch, 2, PCINET_SIM_BOARD);
 
 	pcinet_sim_write32(b2, M83XX_MU_OMR1, 0x42010001);
-	pcinet_sim_write32(hst, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	pcinet_sim_write32(hst, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
 	CHECK_EQ(pcinet_sim_read32(b2, M83XX_MU_OMR1), 0x42010001);
 	CHECK(!pcinet_sim_board_stale(b2));
 	pcinet_sim_slot_close(b2);
@@ -634,8 +757,7 @@ TEST(access_after_an_unseen_reset_is_stale_not_a_violation)
 	board_valid();
 	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
 	/* The board resets itself without a word */
-	pcinet_sim_write32(brd, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	pcinet_sim_write32(brd, M83XX_RST_RCR, M83XX_RCR_SWHR);
+	CHECK(reset_handshake(brd, M83XX_RCR_SWHR) >= 2);
 	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
 	CHECK_EQ(cnt(PCINET_SIM_STALE_AFTER_RESET), 1);
 	CHECK_EQ(pcinet_sim_violations(obs), 0);

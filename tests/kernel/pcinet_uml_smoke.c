@@ -13,8 +13,9 @@
  *     board's answer;
  *  4. asks the test board (console command `dma BUS LEN`) to DMA a pattern
  *     into a dma_alloc_coherent() buffer and checks it;
- *  5. resets the board as section 3.4 says, with big-endian writes of RPR
- *     and RCR (iowrite32be), and waits for the new board's status in OMR1
+ *  5. resets the board as section 10.8 says, with big-endian writes of RPR
+ *     and RCR (iowrite32be) and, between them, big-endian reads of RCER until
+ *     CRE is set (ioread32be), and waits for the new board's status in OMR1
  *     and RSR = HRS | SWHR: the proof that big-endian registers arrive in
  *     the right byte order.
  *
@@ -26,6 +27,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -246,9 +248,16 @@ static int smoke_dma(struct smoke *s)
 static int smoke_reset(struct smoke *s)
 {
 	unsigned long deadline;
-	u32 omr1 = 0, rsr = 0;
+	u32 omr1 = 0, rsr = 0, rcer;
 
 	iowrite32be(M83XX_RPR_UNLOCK, s->immr + M83XX_RST_RPR);
+	/* 10.8: RCR only once RCER[CRE] is set, or it is lost */
+	if (readx_poll_timeout(ioread32be, s->immr + M83XX_RST_RCER, rcer,
+			       rcer != ~0u && (rcer & M83XX_RCER_CRE), 10,
+			       M83XX_RCER_CRE_WAIT_US)) {
+		pr_info(DRV ": RCER[CRE] never set (RCER 0x%08x)\n", rcer);
+		return -EIO;
+	}
 	iowrite32be(M83XX_RCR_SWHR, s->immr + M83XX_RST_RCR);
 	deadline = jiffies + 15 * HZ;
 	while (time_before(jiffies, deadline)) {

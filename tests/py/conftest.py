@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,19 @@ def run_cli(*args: str, timeout: float = 120,
     exe = Path(sys.executable).parent / "pcinet-sim"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
                           check=False, env={**os.environ, **(env or {})})
+
+
+def reset_handshake(slot: Slot, rcr: int, timeout: float = 1.0) -> int:
+    """The reset request as U-Boot's 83xx do_reset() and the hosts make it
+    (protocol 10.8): RPR "RSTE", RCER until CRE, then RCR. Returns the RCER
+    reads it took; raises if CRE never came (RCR then not written)."""
+    slot.write32(const("M83XX_RST_RPR"), const("M83XX_RPR_UNLOCK"))
+    deadline = time.monotonic() + timeout
+    reads = 0
+    while True:
+        reads += 1
+        if slot.read32(const("M83XX_RST_RCER")) & const("M83XX_RCER_CRE"):
+            slot.write32(const("M83XX_RST_RCR"), rcr)
+            return reads
+        assert time.monotonic() < deadline, "RCER[CRE] never set after the RPR unlock"
+        time.sleep(0.00001)

@@ -19,7 +19,7 @@ import pytest
 from pcinet_sim import Chassis, Side
 from pcinet_sim.defs import board_valid, const, dma_reg, status_make
 
-from conftest import host_local, program_windows
+from conftest import host_local, program_windows, reset_handshake
 
 CTX = mp.get_context("spawn")
 
@@ -117,8 +117,7 @@ def test_reset_stops_a_running_board_process(chassis: Chassis) -> None:
     while not board_valid(host.read32(const("M83XX_MU_OMR1"))):
         assert time.monotonic() < deadline, "board never became valid"
         time.sleep(0.001)
-    host.write32(const("M83XX_RST_RPR"), const("M83XX_RPR_UNLOCK"))
-    host.write32(const("M83XX_RST_RCR"), const("M83XX_RCR_SWHR"))
+    reset_handshake(host, const("M83XX_RCR_SWHR"))
     proc.join(10)
     assert proc.exitcode == 0
     assert host.read32(const("M83XX_MU_OMR1")) == 0, "a reset board kept writing"
@@ -142,14 +141,18 @@ def test_planted_violations_are_counted(chassis: Chassis) -> None:
     board.write32(const("M83XX_MU_OMR1"), status_make(const("PCINET_STATUS_SIG_BOARD"),
                                                       const("PCINET_NET_REGISTERS_VALID")))
     assert host.bar_read(chassis.config.ram_size, 4)[0] != 0
+    host.write32(const("M83XX_RST_RPR"), const("M83XX_RPR_UNLOCK"))
+    host.write32(const("M83XX_RST_RCR"), const("M83XX_RCR_SWHR"))  # before RCER[CRE]
+    assert "before RCER[CRE]" in obs.last_violation()
     counters = obs.counters()
     assert counters["viol_ram_invalid"] == 1
     assert counters["viol_dma_range"] == 1
     assert counters["viol_ro_write"] == 1
     assert counters["viol_reserved_bit"] == 1
     assert counters["viol_bar_range"] == 1
-    assert obs.violations() == 5
-    assert "BAR1" in obs.last_violation()
+    assert counters["viol_rcr_lost"] == 1
+    assert obs.violations() == 6
+    assert obs.epoch() == 0, "the lost RCR write reset the board"
 
 
 def test_counters_are_shared_between_handles(chassis: Chassis) -> None:

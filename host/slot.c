@@ -275,7 +275,7 @@ static bool reset_request(struct slot *s)
 		if (us > M83XX_RCER_CRE_WAIT_US) {
 			logmsg("slot %u: RCER[CRE] still clear %ld us after the RPR unlock (RCER 0x%08x): RCR not written, the board was NOT reset",
 			       s->num, us, rcer);
-			s->errors++;
+			s->resets_failed++;
 			return false;
 		}
 		nanosleep(&pause, NULL);
@@ -343,7 +343,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 	int used, more;
 
 	s->errors = s->all_ones + c->errors + c->rx.invalid + s->net.misbehaved +
-		    s->doorbells_reserved;
+		    s->doorbells_reserved + s->resets_failed;
 	used = snprintf(buf, len,
 		"{\"slot\":%u,\"board_status\":\"0x%08x\",\"host_status\":\"0x%08x\","
 		"\"state\":\"%s\",\"present\":%s,\"compatible\":%s,"
@@ -355,6 +355,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		"\"console_stalls\":%" PRIu64 ",\"console_discarded\":%" PRIu64 ","
 		"\"console_dropped\":%" PRIu64 ",\"console_duplicates\":%u,"
 		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
+		"\"resets_failed\":%" PRIu64 ","
 		"\"doorbells_reserved\":%" PRIu64 ","
 		"\"epoch\":%u,\"errors\":%" PRIu64 ",",
 		s->num, b, s->imr1, pcinet_host_state_name(s->sm.state),
@@ -367,7 +368,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		c->bytes_to_board, c->bytes_from_board, c->bytes_to_pty,
 		c->tx_len, c->tx.stalled ? "true" : "false",
 		c->stalls, c->tx_discarded, c->rx_dropped, c->rx.duplicates,
-		s->resets_seen, s->resets_requested,
+		s->resets_seen, s->resets_requested, s->resets_failed,
 		s->doorbells_reserved,
 		pcinet_sim_epoch(s->hw),
 		s->errors);

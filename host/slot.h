@@ -49,6 +49,7 @@ struct slot {
 	u32 reset_deadline;
 	uint64_t resets_seen;		/* board resets observed (10.4 step 3) */
 	uint64_t resets_requested;		/* by `reset SLOT` */
+	uint64_t resets_failed;		/* RCER[CRE] never set: not reset */
 	uint64_t all_ones;			/* reads of 0xFFFFFFFF */
 	uint64_t doorbells_reserved;	/* ODR values with reserved bits (5) */
 	bool doorbells_reserved_logged;	/* said so since the board started */

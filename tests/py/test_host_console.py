@@ -245,7 +245,10 @@ def test_reset_restarts_the_board(crate: RunningChassis, daemon: Daemon) -> None
         print(f"\nafter reset: {rate / 1024:.1f} KiB/s each way")
     finally:
         con.close()
-    assert daemon.slot(2)["resets_requested"] == before["resets_requested"] + 1
+    after = daemon.slot(2)
+    assert after["resets_requested"] == before["resets_requested"] + 1
+    # the reset waited for RCER[CRE] before RCR (10.8): it took, nothing failed
+    assert after["resets_failed"] == 0 and after["errors"] == before["errors"], after
 
 
 def test_killed_board_does_not_disturb_another_slot(crate: RunningChassis,

@@ -194,10 +194,15 @@ static void misbehaved(struct slot *s, const char *what, u32 a, u32 b)
  * answering. Whatever was being written is not there, so the attach cannot
  * go on: detach, as for any other broken link (8.6).
  */
-static void bar_write_failed(struct slot *s, const char *during)
+static void note_bar_write_failed(struct slot *s, const char *during)
 {
 	note_error(s, "BAR1 write failed %s: the board's inbound window does not answer; link dropped",
 		   during);
+}
+
+static void bar_write_failed(struct slot *s, const char *during)
+{
+	note_bar_write_failed(s, during);
 	pcinet_host_sm_broken(&s->sm, false);
 	run_sm(s);
 }
@@ -377,8 +382,9 @@ static void attach(struct slot *s)
 	    !post_rx(s) ||						/* 6 */
 	    !put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod) ||
 	    !put_u32(s, PCINET_CTRL_OFF_HOST, PCINET_MAGIC)) {		/* 7 */
+		/* the machine detaches: not bar_write_failed(), inside its run */
 		pcinet_host_sm_attached(&s->sm, PCINET_ATTACH_BROKEN, gen);
-		note_error(s, "BAR1 write failed during attach: the board's inbound window does not answer; link dropped");
+		note_bar_write_failed(s, "during attach");
 		return;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -167,22 +167,19 @@ static inline void pcinet_host_sm_init(struct pcinet_host_sm *sm)
 	*sm = (struct pcinet_host_sm){ .state = PCINET_HOST_ABSENT };
 }
 
-/* The board's status word, as 4.2 reads it */
+/*
+ * The board's status word, as 4.2 reads it. All ones (a board that does
+ * not answer) needs no test of its own: its signature byte is 0xFF, so it
+ * is neither present nor compatible nor valid.
+ */
 static inline bool pcinet_host_sm_present(u32 b)
 {
-	return b != PCINET_ALL_ONES &&
-	       pcinet_status_present(b, PCINET_STATUS_SIG_BOARD);
+	return pcinet_status_present(b, PCINET_STATUS_SIG_BOARD);
 }
 
 static inline bool pcinet_host_sm_compatible(u32 b)
 {
-	return b != PCINET_ALL_ONES &&
-	       pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
-}
-
-static inline bool pcinet_host_sm_valid(u32 b)
-{
-	return pcinet_host_sm_compatible(b) && pcinet_board_valid(b);
+	return pcinet_status_compatible(b, PCINET_STATUS_SIG_BOARD);
 }
 
 static inline bool pcinet_host_sm_running(u32 b)
@@ -252,7 +249,7 @@ static inline void pcinet_host_sm_table(struct pcinet_host_sm *sm)
 	u32 b = sm->board;
 	bool present = pcinet_host_sm_present(b);
 	bool compatible = pcinet_host_sm_compatible(b);
-	bool valid = pcinet_host_sm_valid(b);
+	bool valid = pcinet_board_valid(b);
 	bool running = pcinet_host_sm_running(b);
 
 	/* a transition that settles clears evaluate; one that moves on keeps it */
@@ -391,7 +388,7 @@ static inline void pcinet_host_sm_board(struct pcinet_host_sm *sm, u32 b)
 	switch (need) {
 	case PCINET_NEED_BOARD_ATTACH:
 		/* attach step 2: BAR1 not touched if the board moved on */
-		if (!pcinet_host_sm_valid(b)) {
+		if (!pcinet_board_valid(b)) {
 			pcinet_host_sm_release_lease(sm);
 			sm->state = PCINET_HOST_IDLE;
 			sm->evaluate = false;
@@ -406,7 +403,7 @@ static inline void pcinet_host_sm_board(struct pcinet_host_sm *sm, u32 b)
 		}
 		return;
 	case PCINET_NEED_BOARD_LOOK:
-		if (!pcinet_host_sm_valid(b) ||
+		if (!pcinet_board_valid(b) ||
 		    (b & PCINET_NET_STATUS_RUNNING)) {
 			pcinet_host_sm_release_lease(sm);
 			sm->evaluate = false;

@@ -24,7 +24,18 @@
  *  [MU]       the MPC8240/MPC8260 message-unit family, which the MPC8349E
  *             reference manual keeps; the public MPC8343E agent-mode code
  *             uses the same interrupt status bits
- *  [IPIC]     U-Boot/Linux IPIC: SIMSR_L at IMMR 0x724 gates the message unit
+ *  [IPIC]     Linux arch/powerpc/sysdev/ipic.[ch] (ipic_info[69] and [71]:
+ *             SIMSR_L bits 5 and 7; the register block at IMMR 0x700) and
+ *             U-Boot immap_83xx.h ipic83xx_t (sipnr_l, simsr_l)
+ *  [LX-DTS]   Linux arch/powerpc/boot/dts/mpc8349emitx.dts: the DMA
+ *             controller and its channels on IPIC vector 71
+ *  [UB-LAW]   U-Boot immap_83xx.h sysconf83xx_t pcilaw[2] (IMMR 0x60) and
+ *             asm/mmu.h LAWAR_EN, LAWAR_SIZE_* (size code log2(bytes) - 1)
+ *  [UB-PIWAR] U-Boot include/mpc83xx.h PIWAR_RTT_SNOOP, PIWAR_WTT_SNOOP
+ *  [LX-SNEN]  Linux fsldma.c: 83xx chains start with CDAR | FSL_DMA_SNEN and
+ *             set_desc_next()/set_ld_eol() put SNEN in every link
+ *  [NONE]     no public source: the model's strict reading, listed in
+ *             docs/sim.md "What no public source confirms"
  *  [PCIID]    Linux include/linux/pci_ids.h, PCI_VENDOR_ID_FREESCALE 0x1957
  */
 #ifndef _PCINET_MPC83XX_H
@@ -103,6 +114,10 @@
 #define M83XX_DMA_NDAR(n)	(M83XX_DMA_CH(n) + 0x24)	/* next desc */
 #define M83XX_DMA_DGSR		0x82A8				/* general status */
 
+/* CDAR's low bits: SNEN makes the descriptor fetches snoop [LX-SNEN] */
+#define M83XX_DMA_CDAR_SNEN	0x00000010
+#define M83XX_DMA_CDAR_ADDR_MASK 0xFFFFFFE0
+
 /* DMA mode register bits [UB-DMA] */
 #define M83XX_DMA_MR_CS		0x00000001	/* channel start */
 #define M83XX_DMA_MR_CC		0x00000002	/* channel continue */
@@ -178,9 +193,32 @@ struct m83xx_dma_desc {
  */
 #define M83XX_RCER_CRE_WAIT_US	10000
 
-/* IPIC: the board CPU sees the message unit through SIMSR_L [IPIC] */
+/*
+ * IPIC [IPIC, LX-DTS]: the message unit and the DMA controller are two
+ * internal sources, vectors 69 and 71, each gated by its SIMSR_L bit (a set
+ * bit unmasks); SIPNR_L shows which are pending. Bit n of the "_L"
+ * registers is vector 64 + n, counted from the most significant bit.
+ */
+#define M83XX_IPIC_SIPNR_L	0x070C
 #define M83XX_IPIC_SIMSR_L	0x0724
-#define M83XX_SIMSR_L_MU	0x04000000
+#define M83XX_IPIC_VEC_MU	69
+#define M83XX_IPIC_VEC_DMA	71
+#define M83XX_IPIC_L_BIT(vec)	(0x80000000u >> ((vec) - 64))
+#define M83XX_SIMSR_L_MU	0x04000000	/* M83XX_IPIC_L_BIT(69) */
+#define M83XX_SIMSR_L_DMA	0x01000000	/* M83XX_IPIC_L_BIT(71) */
+
+/*
+ * PCI local access windows [UB-LAW], big-endian: the board's own address
+ * decoder sends a local address to the PCI controller only inside an enabled
+ * PCILAW; an outbound ATMU window (POBAR) outside every PCILAW is never
+ * reached, by the CPU or by the DMA controller. Size code as PIWAR's.
+ */
+#define M83XX_PCI_LAWS		2
+#define M83XX_PCILAWBAR(n)	(0x0060 + (n) * 8)
+#define M83XX_PCILAWAR(n)	(0x0064 + (n) * 8)
+#define M83XX_LAWBAR_MASK	0xFFFFF000
+#define M83XX_LAWAR_EN		0x80000000
+#define M83XX_LAWAR_SIZE_MASK	0x0000003F
 
 /*
  * PCI outbound windows [UB-IMMAP pot83xx_t at IMMR 0x8400], big-endian.
@@ -211,6 +249,17 @@ struct m83xx_dma_desc {
 #define M83XX_PITAR_TA_MASK	0x000FFFFF
 #define M83XX_PIWAR_EN		0x80000000
 #define M83XX_PIWAR_PF		0x20000000
+/*
+ * Transaction types of inbound reads and writes [UB-PIWAR]: 0x5 snoops the
+ * board CPU's data cache, 0x4 does not. A board whose software reads the
+ * shared region through its cache needs both snooping.
+ */
+#define M83XX_PIWAR_RTT_MASK	0x000F0000
+#define M83XX_PIWAR_RTT_SNOOP	0x00050000
+#define M83XX_PIWAR_WTT_MASK	0x0000F000
+#define M83XX_PIWAR_WTT_SNOOP	0x00005000
+#define M83XX_PIWAR_SNOOP	(M83XX_PIWAR_RTT_SNOOP | M83XX_PIWAR_WTT_SNOOP)
+#define M83XX_PIWAR_TT_MASK	(M83XX_PIWAR_RTT_MASK | M83XX_PIWAR_WTT_MASK)
 #define M83XX_PIWAR_IWS_MASK	0x0000003F
 #define M83XX_PIWAR_IWS_MIN	0x0B		/* 4 KiB */
 
@@ -230,7 +279,17 @@ static inline u32 m83xx_piwar_size(u32 piwar)
 	return (u32)1 << (code + 1);
 }
 
-/* PIWAR size code for a power-of-two size (>= 4 KiB, <= 2 GiB) */
+/* Window size in bytes from a PCILAWAR, 0 if the code is invalid */
+static inline u64 m83xx_lawar_size(u32 lawar)
+{
+	u32 code = lawar & M83XX_LAWAR_SIZE_MASK;
+
+	if (code < M83XX_PIWAR_IWS_MIN || code > 31)
+		return 0;
+	return (u64)1 << (code + 1);
+}
+
+/* PIWAR (and PCILAWAR) size code for a power-of-two size (>= 4 KiB, <= 2 GiB) */
 static inline u32 m83xx_piwar_code(u32 size)
 {
 	u32 code = 0;

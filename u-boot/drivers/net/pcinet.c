@@ -187,29 +187,95 @@ static u32 pcinet_loc_addr(const struct pcinet_priv *priv, const void *p)
 	return (u32)(priv->loc_local + ((const u8 *)p - (const u8 *)priv->loc));
 }
 
-/* Inbound window 0 onto the region, outbound window n onto host memory
- * (docs/protocol.md 2.2, 7). A window that is already set as configured
- * is left alone, with whatever attributes the firmware gave it.
+/* The board's address decoder sends a local address to the PCI controller
+ * only inside an enabled PCI local access window (PCILAWBARn/PCILAWARn):
+ * outside every one, the outbound window is reached neither by the CPU nor
+ * by the DMA controller, and every DMA to the host ends in a transfer
+ * error. An enabled PCILAW that covers the whole outbound window is left as
+ * the firmware set it; else a disabled one is set to exactly that window (a
+ * naturally aligned power of two, as a PCILAW must be), as old U-Boot
+ * board/freescale/mpc8349emds/pci.c set pcilaw[0] and pcilaw[1].
  */
-static void pcinet_program_windows(struct pcinet_priv *priv)
+static int pcinet_program_law(struct udevice *dev)
 {
+	struct pcinet_priv *priv = dev_get_priv(dev);
+	u64 start = priv->ob_local, end = start + priv->win.size, base, size;
+	u32 bar[M83XX_PCI_LAWS], ar[M83XX_PCI_LAWS];
+	u32 n, free = M83XX_PCI_LAWS;
+
+	for (n = 0; n < M83XX_PCI_LAWS; n++) {
+		bar[n] = pcinet_rd(priv, M83XX_PCILAWBAR(n));
+		ar[n] = pcinet_rd(priv, M83XX_PCILAWAR(n));
+		if (!(ar[n] & M83XX_LAWAR_EN)) {
+			if (free == M83XX_PCI_LAWS)
+				free = n;
+			continue;
+		}
+		base = bar[n] & M83XX_LAWBAR_MASK;
+		size = m83xx_lawar_size(ar[n]);
+		/* a base not aligned to the size decodes in no defined way */
+		if (size && !(base & (size - 1)) && start >= base &&
+		    end <= base + size)
+			return 0;
+	}
+	if (free == M83XX_PCI_LAWS) {
+		dev_err(dev, "outbound window %u (%#llx bytes at %#llx) is in no PCI local access window and none is free: PCILAWBAR0 %#010x PCILAWAR0 %#010x, PCILAWBAR1 %#010x PCILAWAR1 %#010x\n",
+			priv->ob_index, priv->win.size, start, bar[0], ar[0],
+			bar[1], ar[1]);
+		return -EBUSY;
+	}
+	pcinet_wr(priv, M83XX_PCILAWBAR(free), (u32)start & M83XX_LAWBAR_MASK);
+	pcinet_wr(priv, M83XX_PCILAWAR(free), M83XX_LAWAR_EN |
+		  m83xx_piwar_code((u32)priv->win.size));
+	/* read back: the window is open before anything goes through it */
+	pcinet_rd(priv, M83XX_PCILAWAR(free));
+	dev_dbg(dev, "PCILAW%u: %#llx bytes at %#llx\n", free, priv->win.size,
+		start);
+	return 0;
+}
+
+/* Inbound window 0 onto the region, outbound window n onto host memory
+ * and a PCI local access window over it (docs/protocol.md 2.2, 7). A
+ * window that is already set as configured is left alone, with whatever
+ * other attributes the firmware gave it.
+ *
+ * Inbound reads and writes must snoop the CPU's data cache
+ * (M83XX_PIWAR_SNOOP): this driver reads the host's descriptors and
+ * indices through its cache, and without snooping a line it holds hides
+ * what the host wrote. An inbound window in place without them is fixed
+ * in one write to PIWAR0 that keeps it enabled with its size: 2.2 rule 3
+ * forbids moving or resizing the window (the host's BAR1 would then point
+ * at other memory), not a change of transaction type, and passing through
+ * a disabled window would make a host that touches BAR1 meanwhile (an
+ * earlier stage's lease) see no memory there.
+ */
+static int pcinet_program_windows(struct udevice *dev)
+{
+	struct pcinet_priv *priv = dev_get_priv(dev);
 	u32 n = priv->ob_index;
-	u32 piwar = M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+	u32 piwar = M83XX_PIWAR_EN | M83XX_PIWAR_PF | M83XX_PIWAR_SNOOP |
 		    m83xx_piwar_code(priv->region_size);
+	u32 placed = M83XX_PIWAR_EN | M83XX_PIWAR_IWS_MASK;
 	u32 pitar = (priv->region_local >> 12) & M83XX_PITAR_TA_MASK;
 	u32 potar = (priv->win.pci_base >> 12) & M83XX_POTAR_TA_MASK;
 	u32 pobar = (priv->ob_local >> 12) & M83XX_POBAR_BA_MASK;
 	u32 pocmr = M83XX_POCMR_EN | M83XX_POCMR_CM(priv->win.size);
 	u32 pocmr_mask = M83XX_POCMR_EN | M83XX_POCMR_IO | M83XX_POCMR_CM_MASK;
+	u32 old = pcinet_rd(priv, M83XX_PIWAR0);
+	int ret;
 
 	if (pcinet_rd(priv, M83XX_PITAR0) != pitar ||
-	    (pcinet_rd(priv, M83XX_PIWAR0) &
-	     (M83XX_PIWAR_EN | M83XX_PIWAR_IWS_MASK)) !=
-	    (piwar & (M83XX_PIWAR_EN | M83XX_PIWAR_IWS_MASK))) {
+	    (old & placed) != (piwar & placed)) {
 		pcinet_wr(priv, M83XX_PIWAR0, 0);
 		pcinet_wr(priv, M83XX_PITAR0, pitar);
 		pcinet_wr(priv, M83XX_PIWAR0, piwar);
+	} else if ((old & M83XX_PIWAR_TT_MASK) != M83XX_PIWAR_SNOOP) {
+		pcinet_wr(priv, M83XX_PIWAR0,
+			  (old & ~M83XX_PIWAR_TT_MASK) | M83XX_PIWAR_SNOOP);
 	}
+	ret = pcinet_program_law(dev);
+	if (ret)
+		return ret;
 	if ((pcinet_rd(priv, M83XX_POTAR(n)) & M83XX_POTAR_TA_MASK) != potar ||
 	    (pcinet_rd(priv, M83XX_POBAR(n)) & M83XX_POBAR_BA_MASK) != pobar ||
 	    (pcinet_rd(priv, M83XX_POCMR(n)) & pocmr_mask) != pocmr) {
@@ -218,16 +284,21 @@ static void pcinet_program_windows(struct pcinet_priv *priv)
 		pcinet_wr(priv, M83XX_POBAR(n), pobar);
 		pcinet_wr(priv, M83XX_POCMR(n), pocmr);
 	}
+	return 0;
 }
 
-/* Make sure our channel is idle; a transfer left running is halted */
+/* Make sure our channel is idle; a transfer left running is halted. A
+ * channel counts as running from MR[CS] on, not only while SR[CB] is set:
+ * CB reads clear for a moment after the start.
+ */
 static int pcinet_dma_idle(struct udevice *dev)
 {
 	struct pcinet_priv *priv = dev_get_priv(dev);
 	u32 ch = priv->dma_ch;
 	ulong start = get_timer(0);
 
-	if (!(pcinet_rd(priv, M83XX_DMA_SR(ch)) & M83XX_DMA_SR_CB))
+	if (!(pcinet_rd(priv, M83XX_DMA_MR(ch)) & M83XX_DMA_MR_CS) &&
+	    !(pcinet_rd(priv, M83XX_DMA_SR(ch)) & M83XX_DMA_SR_CB))
 		return 0;
 	pcinet_wr(priv, M83XX_DMA_MR(ch), 0);
 	while (pcinet_rd(priv, M83XX_DMA_SR(ch)) & M83XX_DMA_SR_CB) {
@@ -257,11 +328,22 @@ static void pcinet_dma_add(struct pcinet_priv *priv, unsigned int *n, u32 src,
 	(*n)++;
 }
 
-/* Run the chain of n transfers and wait for it: 0, or a negative errno */
+/* Run the chain of n transfers and wait for its end: 0, or a negative errno.
+ *
+ * docs/protocol.md 3.3: the chain starts with CDAR = first descriptor |
+ * SNEN (the descriptor fetches snoop our cache, as every link's SNEN makes
+ * the later ones) and MR[CS] 0 -> 1. SR[CB] reads clear for a moment after
+ * the start, then set while the channel copies; the run has ended only
+ * when CB is clear and EOCDI (or TE) is set. Only then are SR's events
+ * cleared and MR with them: clearing CS earlier aborts the transfer. The
+ * data is in host memory once EOCDI is seen, not before.
+ */
 static int pcinet_dma_run(struct udevice *dev, unsigned int n)
 {
 	struct pcinet_priv *priv = dev_get_priv(dev);
 	struct m83xx_dma_desc *first = priv->loc->desc;
+	const u32 events = M83XX_DMA_SR_EOCDI | M83XX_DMA_SR_EOSI |
+			   M83XX_DMA_SR_TE;
 	u32 ch = priv->dma_ch;
 	ulong start;
 	u32 sr;
@@ -274,23 +356,26 @@ static int pcinet_dma_run(struct udevice *dev, unsigned int n)
 	if (ret)
 		return ret;
 	pcinet_wr(priv, M83XX_DMA_MR(ch), M83XX_DMA_MR_PRC_RM);
-	pcinet_wr(priv, M83XX_DMA_SR(ch), M83XX_DMA_SR_EOCDI |
-		  M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE);
-	pcinet_wr(priv, M83XX_DMA_CDAR(ch), pcinet_loc_addr(priv, first));
+	pcinet_wr(priv, M83XX_DMA_SR(ch), events);
+	pcinet_wr(priv, M83XX_DMA_CDAR(ch),
+		  pcinet_loc_addr(priv, first) | M83XX_DMA_CDAR_SNEN);
 	pcinet_mb();
 	pcinet_wr(priv, M83XX_DMA_MR(ch), M83XX_DMA_MR_PRC_RM | M83XX_DMA_MR_CS);
 
 	start = get_timer(0);
-	while ((sr = pcinet_rd(priv, M83XX_DMA_SR(ch))) & M83XX_DMA_SR_CB) {
+	for (;;) {
+		sr = pcinet_rd(priv, M83XX_DMA_SR(ch));
+		if (!(sr & M83XX_DMA_SR_CB) &&
+		    (sr & (M83XX_DMA_SR_EOCDI | M83XX_DMA_SR_TE)))
+			break;
 		if (get_timer(start) > PCINET_DMA_MS) {
-			dev_err(dev, "DMA channel %u: no end of transfer in %u ms\n",
-				ch, PCINET_DMA_MS);
+			dev_err(dev, "DMA channel %u: no end of transfer in %u ms (SR %#x)\n",
+				ch, PCINET_DMA_MS, sr);
 			pcinet_dma_idle(dev);
 			return -ETIMEDOUT;
 		}
 	}
-	pcinet_wr(priv, M83XX_DMA_SR(ch), sr & (M83XX_DMA_SR_EOCDI |
-		  M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE));
+	pcinet_wr(priv, M83XX_DMA_SR(ch), sr & events);
 	pcinet_wr(priv, M83XX_DMA_MR(ch), 0);
 	pcinet_mb();
 	if (sr & M83XX_DMA_SR_TE) {
@@ -301,6 +386,10 @@ static int pcinet_dma_run(struct udevice *dev, unsigned int n)
 	return 0;
 }
 
+/* Ring the host (NET_KICK). docs/protocol.md 3.5: what a DMA wrote is in
+ * host memory only once the run ended with EOCDI, so a doorbell about it
+ * comes after pcinet_dma_run() returned 0, never before or instead.
+ */
 static void pcinet_kick_host(struct pcinet_priv *priv)
 {
 	if (!priv->host_rxint_off)
@@ -429,6 +518,7 @@ static int pcinet_attach(struct udevice *dev)
 	if (ret)
 		return pcinet_fail(dev, ret);
 
+	/* docs/protocol.md 3.5: the header is in host memory (EOCDI seen) */
 	priv->attached = true;
 	pcinet_hw_status_update(priv->hw, PCINET_NET_STATUS_RUNNING, 0);
 	/* 10.2: IMR1 again before serving. A host that ended its lease while
@@ -513,7 +603,9 @@ static int pcinet_start(struct udevice *dev)
 			pcinet_status_version(host), PCINET_VERSION_MAJOR);
 		return -EPROTONOSUPPORT;
 	}
-	pcinet_program_windows(priv);
+	ret = pcinet_program_windows(dev);
+	if (ret)
+		return ret;
 	ret = pcinet_dma_idle(dev);
 	if (ret)
 		return ret;
@@ -613,6 +705,7 @@ static int pcinet_rx_pull(struct udevice *dev)
 
 	priv->h2b_cons = cons;
 	priv->rx_head += filled;
+	/* docs/protocol.md 3.5: h2b_cons is in host memory (EOCDI seen) */
 	pcinet_kick_host(priv);
 	return 0;
 }
@@ -778,6 +871,9 @@ static int pcinet_send(struct udevice *dev, void *packet, int length)
 		if (ret)
 			return pcinet_fail(dev, ret);
 		priv->b2h_done = done;
+		/* docs/protocol.md 3.5: frame, completions and b2h_done
+		 * are in host memory (EOCDI seen)
+		 */
 		pcinet_kick_host(priv);
 	} while (result == -EAGAIN);
 
@@ -922,8 +1018,7 @@ static int pcinet_probe(struct udevice *dev)
 	priv->loc_local = priv->region_local + end;
 
 	/* the host sizes BAR1 at enumeration: the inbound window goes first */
-	pcinet_program_windows(priv);
-	return 0;
+	return pcinet_program_windows(dev);
 }
 
 /* Before an OS takes the board, the region must be invalid (10.6) */

@@ -64,6 +64,14 @@ struct pcinet_board {
 	struct mutex lock;
 	struct delayed_work work;	/* status check: OM1I and watchdog */
 	spinlock_t irq_lock;		/* the handler: interrupt vs watchdog */
+	/*
+	 * Every BAR1 write and every IDR/IMR0/IMR1 write, so that posted
+	 * says exactly whether BAR1 writes may still be in flight when the
+	 * board is rung (protocol 3.5, pcinet_post_flush()). Innermost:
+	 * taken in hard IRQ, nothing is taken inside it.
+	 */
+	spinlock_t post_lock;
+	bool posted;			/* BAR1 written since the last read-back */
 	unsigned long events;		/* PCINET_EV_* */
 	bool bar_ok;			/* config space intact: BAR0 usable */
 	bool irq_unmasked;		/* our OMIMR bits are clear */
@@ -111,6 +119,66 @@ static inline u32 pcinet_rd(struct pcinet_board *b, u32 off)
 static inline void pcinet_wr(struct pcinet_board *b, u32 off, u32 val)
 {
 	iowrite32(val, b->immr + off);
+}
+
+/*
+ * docs/protocol.md 3.5: the host's BAR1 writes are posted (BAR1 may also be
+ * mapped write-combining), and the board's inbound path to its RAM is not
+ * ordered with its message unit: the board may see them after a later IDR,
+ * IMR0 or IMR1 write. So before such a write the host puts a write barrier
+ * and one read of a BAR1 word, which completes only once every earlier
+ * write to the board has landed. The word read is h2b_prod (BAR1 0xC0), a
+ * word the host owns; the value is not used. Only when BAR1 was written
+ * since the last read-back (posted): a read costs a PCI round trip. Not
+ * before the board's registers are usable again after a reset (2.2 host
+ * rule 3): what was written before a reset is gone anyway.
+ */
+static inline void pcinet_post_flush(struct pcinet_board *b)
+{
+	lockdep_assert_held(&b->post_lock);
+	if (!b->posted)
+		return;
+	b->posted = false;
+	if (!READ_ONCE(b->bar_ok))
+		return;
+	wmb();	/* the BAR1 writes before the read-back (3.5) */
+	ioread32(b->win + PCINET_CTRL_OFF_H2B_PROD);
+}
+
+/*
+ * Ring the board: IDR (doorbells), IMR0 (console), IMR1 (status word), after
+ * the read-back of 3.5 if BAR1 writes may still be in flight.
+ */
+static inline void pcinet_ring(struct pcinet_board *b, u32 off, u32 val)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->post_lock, flags);
+	pcinet_post_flush(b);
+	pcinet_wr(b, off, val);
+	spin_unlock_irqrestore(&b->post_lock, flags);
+}
+
+/* BAR1 writes that the board may only be told about after a read-back */
+static inline void pcinet_win_write(struct pcinet_board *b, u32 off,
+				    const void *src, size_t words)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->post_lock, flags);
+	__iowrite32_copy(b->win + off, src, words);
+	b->posted = true;
+	spin_unlock_irqrestore(&b->post_lock, flags);
+}
+
+/* Writes to a board that was reset are gone: nothing to flush */
+static inline void pcinet_post_forget(struct pcinet_board *b)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->post_lock, flags);
+	b->posted = false;
+	spin_unlock_irqrestore(&b->post_lock, flags);
 }
 
 static inline u32 pcinet_now_ms(void)

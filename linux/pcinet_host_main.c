@@ -50,7 +50,8 @@ u32 pcinet_host_status(void)
 static void pcinet_write_imr1(struct pcinet_board *b, u32 val)
 {
 	lockdep_assert_held(&b->lock);
-	pcinet_wr(b, M83XX_MU_IMR1, val);
+	/* after the attach's BAR1 writes: read back first (3.5) */
+	pcinet_ring(b, M83XX_MU_IMR1, val);
 	WRITE_ONCE(b->imr1, val);
 }
 
@@ -155,6 +156,7 @@ static bool pcinet_reset_handling(struct pcinet_board *b, u32 bs, u32 hs)
 		b->resets_seen++;
 		dev_info(&b->pdev->dev, "board reset observed (OMR1 0x%08x, IMR1 0x%08x, not 0x%08x)\n",
 			 bs, hs, b->imr1);
+		pcinet_post_forget(b);	/* its RAM lost our writes */
 		pcinet_net_reset_observed(b);			/* a, b */
 		pcinet_tty_reset_observed(b);
 		if (bs == PCINET_ALL_ONES || hs == PCINET_ALL_ONES ||
@@ -309,7 +311,7 @@ static void pcinet_load(struct pcinet_board *b)
 	pcinet_clear_doorbells(b);				/* 4 */
 	if (pcinet_status_compatible(pcinet_rd(b, M83XX_MU_OMR1),
 				     PCINET_STATUS_SIG_BOARD))
-		pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_CONS_ACK);	/* 5 */
+		pcinet_ring(b, M83XX_MU_IDR, PCINET_DB_CONS_ACK);	/* 5 */
 	pcinet_write_imr1(b, pcinet_host_status());		/* 6 */
 	mutex_unlock(&b->lock);
 }
@@ -508,6 +510,7 @@ static int pcinet_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	b->bar_ok = true;
 	mutex_init(&b->lock);
 	spin_lock_init(&b->irq_lock);
+	spin_lock_init(&b->post_lock);
 	spin_lock_init(&b->tx_lock);
 	INIT_DELAYED_WORK(&b->work, pcinet_work);
 	pci_set_drvdata(pdev, b);

@@ -37,10 +37,12 @@ static struct pcinet_board *pcinet_from_ndev(struct net_device *ndev)
 	return *(struct pcinet_board **)netdev_priv(ndev);
 }
 
-/* BAR1 holds __le32 fields: ioread32()/iowrite32() convert */
+/* BAR1 holds __le32 fields; pcinet_ring() flushes them (3.5) */
 static void pcinet_win_wr(struct pcinet_board *b, u32 off, u32 val)
 {
-	iowrite32(val, b->win + off);
+	__le32 v = cpu_to_le32(val);
+
+	pcinet_win_write(b, off, &v, 1);
 }
 
 /* Descriptor {addr, len} into ring slot i, as 32-bit writes (1.3) */
@@ -50,7 +52,7 @@ static void pcinet_put_desc(struct pcinet_board *b, u32 ring_off, u32 ring_len,
 	struct pcinet_desc d;
 
 	pcinet_desc_set(&d, addr, len);
-	__iowrite32_copy(b->win + ring_off +
+	pcinet_win_write(b, ring_off +
 			 PCINET_DESC_SIZE * pcinet_ring_slot(i, ring_len),
 			 &d, sizeof(d) / 4);
 }
@@ -66,10 +68,11 @@ static struct pcinet_host_area *pcinet_area(struct pcinet_board *b)
 	return b->area.va;
 }
 
+/* After index writes: the read-back of 3.5, then the doorbell (8.3, 8.4) */
 static void pcinet_kick_board(struct pcinet_board *b)
 {
 	if (!READ_ONCE(b->board_rxint_off))
-		pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+		pcinet_ring(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
 }
 
 static __printf(2, 3) void pcinet_note(struct pcinet_board *b,
@@ -250,7 +253,7 @@ static void pcinet_attach(struct pcinet_board *b)
 	c.host_area_size = cpu_to_le32(b->area.size);
 	c.generation_ack = cpu_to_le32(gen);
 	c.host_features = cpu_to_le32(PCINET_HFEAT_NONE);
-	__iowrite32_copy(b->win + offsetof(struct pcinet_ctrl, host_version),
+	pcinet_win_write(b, offsetof(struct pcinet_ctrl, host_version),
 			 &c.host_version,
 			 (offsetof(struct pcinet_ctrl, host_reserved) -
 			  offsetof(struct pcinet_ctrl, host_version)) / 4);
@@ -258,8 +261,10 @@ static void pcinet_attach(struct pcinet_board *b)
 	pcinet_post_rx(b);						/* 6 */
 	pcinet_win_wr(b, PCINET_CTRL_OFF_B2H_PROD, b->b2h_prod);
 	/*
-	 * 7-8: host_magic last, then IMR1 again. BAR0 and BAR1 are uncached
-	 * mappings of one device: iowrite32() keeps the order of 1.3/10.3.
+	 * 7-8: host_magic last, then IMR1 again. iowrite32() keeps the BAR1
+	 * writes in order; the IMR1 write comes after a read-back of BAR1
+	 * (pcinet_ring(), protocol 3.5), so the board that sees our RUNNING
+	 * finds the whole host part.
 	 */
 	pcinet_win_wr(b, PCINET_CTRL_OFF_HOST, PCINET_MAGIC);
 	pcinet_set_lease(b, true);
@@ -302,7 +307,8 @@ static void pcinet_run_sm(struct pcinet_board *b)
 	while ((act = pcinet_host_sm_next(sm)) != PCINET_HA_NONE) {
 		switch (act) {
 		case PCINET_HA_KICK:
-			pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
+			/* after our latest index write (8.5 rule 4, 3.5) */
+			pcinet_ring(b, M83XX_MU_IDR, PCINET_DB_NET_KICK);
 			break;
 		case PCINET_HA_LOG_INCOMPATIBLE:
 			netdev_err(b->ndev, "board speaks PCINet major %u\n",
@@ -584,8 +590,9 @@ static netdev_tx_t pcinet_xmit(struct sk_buff *skb, struct net_device *ndev)
 	if (full || !netdev_xmit_more()) {
 		/*
 		 * The frame copy (coherent memory) and the descriptors come
-		 * before the index, the index before the doorbell: iowrite32()
-		 * orders all three.
+		 * before the index (iowrite32() keeps them in order), the
+		 * index before the doorbell: pcinet_ring() reads BAR1 back
+		 * first (protocol 3.5).
 		 */
 		pcinet_win_wr(b, PCINET_CTRL_OFF_H2B_PROD, b->h2b_prod);
 		pcinet_kick_board(b);

@@ -92,8 +92,8 @@ static bool pcinet_tty_send(struct pcinet_tty *t)
 		t->settling = false;
 	}
 	n = kfifo_out(&t->xmit, buf, sizeof(buf));
-	pcinet_wr(b, M83XX_MU_IMR0,
-		  pcinet_cons_tx_take(&t->tx, buf, n, pcinet_now_ms()));
+	pcinet_ring(b, M83XX_MU_IMR0,
+		    pcinet_cons_tx_take(&t->tx, buf, n, pcinet_now_ms()));
 	return true;
 }
 
@@ -110,7 +110,7 @@ static void pcinet_tty_try_ack(struct pcinet_tty *t)
 			msecs_to_jiffies(PCINET_CONS_STALL_MS)))
 		return;
 	t->ack_owed = false;
-	pcinet_wr(b, M83XX_MU_IDR, PCINET_DB_CONS_ACK);
+	pcinet_ring(b, M83XX_MU_IDR, PCINET_DB_CONS_ACK);
 }
 
 /* Sender and receiver start over: host start (9.3 step 1), board reset */

@@ -89,6 +89,8 @@ struct pcinet_fsl_batch {
  * @ndev: the network interface
  * @mu: message unit registers, IMMR 0x8030 on (little-endian)
  * @atmu: PCI window registers, IMMR 0x8400 on (big-endian)
+ * @law: PCI local access windows, IMMR 0x60 on (big-endian); NULL when the
+ *	node has no third reg entry (the check is skipped)
  * @irq: message unit interrupt
  * @status_lock: serialises writes of @status to OMR1
  * @status: our status flags (PCINET_*), the shadow of OMR1
@@ -148,6 +150,7 @@ struct pcinet_fsl {
 	struct net_device *ndev;
 	void __iomem *mu;
 	void __iomem *atmu;
+	void __iomem *law;
 	int irq;
 
 	spinlock_t status_lock;		/* protects @status and OMR1 */

@@ -49,6 +49,27 @@ static void pcinet_fsl_atmu_write(struct pcinet_fsl *priv, u32 reg, u32 val)
 }
 
 /*
+ * Is local [base, base + size) inside an enabled PCI local access window?
+ * Only then does the board's decoder send it to the PCI controller: the
+ * outbound window's DMA gets a transfer error otherwise (mpc83xx.h).
+ */
+static bool pcinet_fsl_in_law(struct pcinet_fsl *priv, u64 base, u64 size)
+{
+	u32 n, bar, ar;
+	u64 law;
+
+	for (n = 0; n < M83XX_PCI_LAWS; n++) {
+		bar = in_be32(priv->law + (M83XX_PCILAWBAR(n) - M83XX_PCILAWBAR(0)));
+		ar = in_be32(priv->law + (M83XX_PCILAWAR(n) - M83XX_PCILAWBAR(0)));
+		law = bar & M83XX_LAWBAR_MASK;
+		if ((ar & M83XX_LAWAR_EN) && m83xx_lawar_size(ar) &&
+		    base >= law && base + size <= law + m83xx_lawar_size(ar))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Change our bits of the status word. Every write interrupts the host
  * (OM1I): that is how it learns of VALID, RUNNING and console changes.
  */
@@ -96,6 +117,29 @@ static int pcinet_fsl_windows(struct pcinet_fsl *priv)
 	    m83xx_piwar_size(piwar) != priv->region_size) {
 		dev_err(priv->dev, "inbound window 0 (PITAR0 %#x, PIWAR0 %#x) does not expose the shared region %pa (%#x bytes): the firmware sets it up before the host enumerates\n",
 			pitar, piwar, &priv->region_phys, priv->region_size);
+		return -ENODEV;
+	}
+	/*
+	 * We read the region through the data cache: the host's writes must
+	 * snoop it, and so must its reads of what we wrote. Only the
+	 * firmware may set PIWAR0 (protocol 2.2), so refuse rather than fix.
+	 */
+	if ((piwar & M83XX_PIWAR_TT_MASK) != M83XX_PIWAR_SNOOP) {
+		dev_err(priv->dev, "inbound window 0 does not snoop the data cache (PIWAR0 %#x, RTT/WTT bits %#x missing of %#x): the host would see stale data; the firmware must set them\n",
+			piwar,
+			((piwar & M83XX_PIWAR_RTT_MASK) != M83XX_PIWAR_RTT_SNOOP ?
+			 M83XX_PIWAR_RTT_SNOOP : 0) |
+			((piwar & M83XX_PIWAR_WTT_MASK) != M83XX_PIWAR_WTT_SNOOP ?
+			 M83XX_PIWAR_WTT_SNOOP : 0),
+			M83XX_PIWAR_SNOOP);
+		return -ENODEV;
+	}
+	if (priv->law && !pcinet_fsl_in_law(priv, priv->ob_local,
+					    priv->win.size)) {
+		dev_err(priv->dev, "outbound window %pa (%#llx bytes) is outside every enabled PCI local access window (PCILAWAR0 %#x, PCILAWAR1 %#x): its DMA would fail; the firmware sets them\n",
+			&priv->ob_local, priv->win.size,
+			in_be32(priv->law + (M83XX_PCILAWAR(0) - M83XX_PCILAWBAR(0))),
+			in_be32(priv->law + (M83XX_PCILAWAR(1) - M83XX_PCILAWBAR(0))));
 		return -ENODEV;
 	}
 	if ((pcinet_fsl_atmu_read(priv, M83XX_POTAR(n)) & M83XX_POTAR_TA_MASK) == potar &&
@@ -527,11 +571,26 @@ static int pcinet_fsl_probe(struct platform_device *pdev)
 		ret = IS_ERR(priv->mu) ? PTR_ERR(priv->mu) : PTR_ERR(priv->atmu);
 		goto err_port;
 	}
+	/* optional: the PCI local access windows, for a check only */
+	if (platform_get_resource(pdev, IORESOURCE_MEM, 2)) {
+		priv->law = pcinet_fsl_map(pdev, 2, M83XX_PCILAWBAR(0), false);
+		if (IS_ERR(priv->law)) {
+			ret = PTR_ERR(priv->law);
+			goto err_port;
+		}
+	} else {
+		dev_info(dev, "no PCI local access window registers (third reg): the outbound window is not checked against them\n");
+	}
 	priv->irq = platform_get_irq(pdev, 0);
 	if (priv->irq < 0) {
 		ret = priv->irq;
 		goto err_port;
 	}
+	/* the DMA controller's vector 71 is fsldma's, not ours */
+	if (irqd_to_hwirq(irq_get_irq_data(priv->irq)) != M83XX_IPIC_VEC_MU)
+		dev_warn(dev, "interrupt is IPIC vector %lu, the message unit's is %u\n",
+			 irqd_to_hwirq(irq_get_irq_data(priv->irq)),
+			 M83XX_IPIC_VEC_MU);
 	priv->ctrl = devm_memremap(dev, priv->region_phys, priv->region_size,
 				   MEMREMAP_WB);
 	if (IS_ERR(priv->ctrl)) {

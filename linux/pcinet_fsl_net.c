@@ -160,7 +160,9 @@ static void pcinet_fsl_proto_error(struct pcinet_fsl *priv)
  * Finish the chains that completed, oldest first; with @drop (the channel
  * is quiet) all of them, delivering nothing. *work counts frames given to
  * the stack and stops at @budget, in the middle of a chain if need be.
- * Returns true if a chain completed: its indices reached the host.
+ * Returns true if a chain completed without error: dmaengine reported it
+ * DMA_COMPLETE, so its indices reached the host and the host may be rung
+ * (protocol 3.5, 8.3 board step 4, 8.4 board step 5).
  */
 static bool pcinet_fsl_reap(struct pcinet_fsl *priv, int budget, int *work,
 			    bool drop)
@@ -178,7 +180,9 @@ static bool pcinet_fsl_reap(struct pcinet_fsl *priv, int budget, int *work,
 			if (st == DMA_IN_PROGRESS || st == DMA_PAUSED)
 				break;
 		}
-		completed = true;
+		/* dmaengine saw the chain end (EOCDI): its words are out */
+		if (st == DMA_COMPLETE)
+			completed = true;
 		for (; b->next < b->n; b->next++) {
 			if (b->rx && !drop && st == DMA_COMPLETE &&
 			    *work >= budget)
@@ -277,6 +281,9 @@ int pcinet_fsl_write_hdr(struct pcinet_fsl *priv)
 		dmaengine_terminate_sync(priv->dma);
 		return -ETIMEDOUT;
 	}
+	/* RUNNING (OMR1) only once the header is out (protocol 3.5) */
+	if (dmaengine_tx_status(priv->dma, cookie, NULL) != DMA_COMPLETE)
+		return -EIO;
 	return 0;
 }
 
@@ -508,7 +515,9 @@ int pcinet_fsl_poll(struct napi_struct *napi, int budget)
 		return 0;
 	/* pairs with the release in pcinet_fsl_attach() */
 	if (smp_load_acquire(&priv->attached) && !READ_ONCE(priv->broken)) {
-		if (pcinet_fsl_reap(priv, budget, &work, false))
+		/* ODR only after dmaengine reported the chain complete */
+		if (pcinet_fsl_reap(priv, budget, &work, false) &&
+		    !READ_ONCE(priv->broken))
 			pcinet_fsl_kick_host(priv);
 		if (netif_queue_stopped(ndev) &&
 		    skb_queue_len(&priv->txq) < PCINET_FSL_TXQ_LEN / 2)

@@ -7,7 +7,9 @@ sandbox (`ut dm <name>`) on a fresh chassis made here: the test itself plays
 the PCI host in the sandbox process. The chassis' checker must see no
 protocol violation but the ones a test plants. A last test runs `ping` in
 U-Boot against a host written in Python (test_net_protocol.Host) in another
-process, through the real network stack.
+process, through the real network stack. The tests after it check the
+windows the driver sets up when it probes (docs/protocol.md 2.2, 7): inbound
+window 0 snooping, and a PCI local access window over the outbound window.
 
 Needs the sandbox build (scripts/uboot.sh build; PCINET_UBOOT_SANDBOX names
 another build directory, one built with CONFIG_PCINET); skipped without it.
@@ -28,7 +30,7 @@ import pytest
 from test_net_protocol import Host
 
 from pcinet_sim import VIOLATIONS, Chassis, Side
-from pcinet_sim.defs import board_valid, const
+from pcinet_sim.defs import board_valid, const, piwar_code, pobar, pocmr, pocmr_cm, potar
 
 from conftest import REPO
 
@@ -248,3 +250,102 @@ def test_a_dma_error_fails_the_command_cleanly(chassis: Chassis, tmp_path: Path,
     assert _violations(chassis) == {"viol_dma_range": 1}, \
         chassis.slot(1, Side.OBSERVER).last_violation()
     print(f"\nping with a DMA error failed after {took:.2f} s")
+
+
+# -- The windows the driver sets up when it probes (docs/protocol.md 2.2, 7) --
+
+# pcinet-test.dtsi's pcinet-ethernet-test: region and outbound window 0
+REGION_LOCAL, REGION_SIZE = 0x0F000000, 0x00100000
+OB_LOCAL, OB_SIZE = 0x80000000, 0x40000000
+# M83XX_PCILAWBAR(n), M83XX_PCILAWAR(n) (include/pcinet/mpc83xx.h)
+LAWBAR, LAWAR = (0x60, 0x68), (0x64, 0x6C)
+LAW_EN = const("M83XX_LAWAR_EN")
+PIWAR_SNOOP = const("M83XX_PIWAR_RTT_SNOOP") | const("M83XX_PIWAR_WTT_SNOOP")
+
+
+def _law(base: int, size: int) -> tuple[int, int]:
+    """(PCILAWBAR, PCILAWAR) of an enabled PCI local access window."""
+    return base, LAW_EN | piwar_code(size)
+
+
+def _boot(chassis: Chassis, tmp_path: Path, preset: dict[int, int],
+          command: str = "echo booted") -> str:
+    """Boot U-Boot (which probes every Ethernet device) on board registers
+    the firmware left as preset says."""
+    board = chassis.slot(1, Side.BOARD)
+    for offset, value in preset.items():
+        board.write32(offset, value)
+    result = _sandbox(chassis, command, tmp_path, timeout=60)
+    return result.stdout + result.stderr
+
+
+def _laws(chassis: Chassis) -> list[tuple[int, int]]:
+    obs = chassis.slot(1, Side.OBSERVER)
+    return [(obs.read32(LAWBAR[n]), obs.read32(LAWAR[n])) for n in range(2)]
+
+
+def test_probe_sets_the_windows(chassis: Chassis, tmp_path: Path) -> None:
+    out = _boot(chassis, tmp_path, {})
+    assert "booted" in out and "pcinet-ethernet-test" in out, out
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.read32(const("M83XX_PITAR0")) == REGION_LOCAL >> 12
+    assert obs.read32(const("M83XX_PIWAR0")) == (
+        const("M83XX_PIWAR_EN") | const("M83XX_PIWAR_PF") | PIWAR_SNOOP
+        | piwar_code(REGION_SIZE))
+    assert obs.read32(pocmr(0)) == const("M83XX_POCMR_EN") | pocmr_cm(OB_SIZE)
+    assert obs.read32(pobar(0)) == OB_LOCAL >> 12 and obs.read32(potar(0)) == 0
+    # the first free PCILAW, set to exactly the outbound window
+    assert _laws(chassis) == [_law(OB_LOCAL, OB_SIZE), (0, 0)]
+
+
+def test_an_inbound_window_in_place_only_gets_snooping(chassis: Chassis,
+                                                        tmp_path: Path) -> None:
+    """Protocol 2.2 rule 3 keeps its place and size; its transaction types
+    are not part of them. The firmware's other attributes stay (no PF here)."""
+    piwar = const("M83XX_PIWAR_EN") | piwar_code(REGION_SIZE)
+    _boot(chassis, tmp_path, {const("M83XX_PITAR0"): REGION_LOCAL >> 12,
+                              const("M83XX_PIWAR0"): piwar})
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.read32(const("M83XX_PITAR0")) == REGION_LOCAL >> 12
+    assert obs.read32(const("M83XX_PIWAR0")) == piwar | PIWAR_SNOOP
+
+
+@pytest.mark.parametrize("firmware, expected", [
+    # an enabled PCILAW that covers the outbound window is kept, none added
+    ({1: _law(0x80000000, 0x80000000)}, [(0, 0), _law(0x80000000, 0x80000000)]),
+    ({0: _law(0, 1 << 32)}, [_law(0, 1 << 32), (0, 0)]),
+    # one elsewhere (or only partly over it) is left alone: the free one is set
+    ({0: _law(0xC0000000, OB_SIZE)}, [_law(0xC0000000, OB_SIZE), _law(OB_LOCAL, OB_SIZE)]),
+    ({0: _law(0x80000000, 0x10000000)},
+     [_law(0x80000000, 0x10000000), _law(OB_LOCAL, OB_SIZE)]),
+    # a disabled one is free, whatever its other bits say
+    ({0: (0x12345000, 0x1D)}, [_law(OB_LOCAL, OB_SIZE), (0, 0)]),
+], ids=["covering-law1", "law0-all", "law0-elsewhere", "law0-part", "law0-disabled"])
+def test_pci_local_access_window(chassis: Chassis, tmp_path: Path,
+                                 firmware: dict[int, tuple[int, int]],
+                                 expected: list[tuple[int, int]]) -> None:
+    preset = {}
+    for n, (bar, ar) in firmware.items():
+        preset[LAWBAR[n]], preset[LAWAR[n]] = bar, ar
+    out = _boot(chassis, tmp_path, preset)
+    assert "booted" in out and "pcinet-ethernet-test" in out, out
+    assert "PCI local access window" not in out, out
+    assert _laws(chassis) == expected
+
+
+def test_no_free_law_fails_the_probe_clearly(chassis: Chassis, tmp_path: Path) -> None:
+    """Both PCILAWs in use elsewhere: no DMA could reach the host, so the
+    device does not probe, saying which registers are in the way."""
+    firmware = [_law(0xC0000000, OB_SIZE), _law(0x40000000, OB_SIZE)]
+    preset = {LAWBAR[0]: firmware[0][0], LAWAR[0]: firmware[0][1],
+              LAWBAR[1]: firmware[1][0], LAWAR[1]: firmware[1][1]}
+    commands = "; ".join(["env set ethact pcinet-ethernet-test", "env set ethrotate no",
+                          "env set ipaddr 192.0.2.1", "ping 192.0.2.254"])
+    out = _boot(chassis, tmp_path, preset, commands)
+    why = ("pcinet-ethernet-test: outbound window 0 (0x40000000 bytes at 0x80000000) is in "
+           "no PCI local access window and none is free: PCILAWBAR0 0xc0000000 PCILAWAR0 "
+           "0x8000001d, PCILAWBAR1 0x40000000 PCILAWAR1 0x8000001d")
+    assert why in out, out
+    assert "is alive" not in out, out
+    assert _laws(chassis) == firmware
+    assert not board_valid(chassis.slot(1, Side.OBSERVER).read32(const("M83XX_MU_OMR1")))

@@ -141,7 +141,9 @@ static void board_open(void)
 		fail("cannot open the board side");
 	brd.ram = pcinet_sim_board_ram(brd.s);
 	pcinet_sim_write32(brd.s, M83XX_PITAR0, brd.cfg.ram_base >> 12);
+	/* snooped, as 2.2 board rule 4 says for a board that caches it */
 	pcinet_sim_write32(brd.s, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   M83XX_PIWAR_SNOOP |
 			   m83xx_piwar_code(brd.cfg.ram_size));
 	brd.attached = false;
 	board_status(PCINET_UART_RX_ENABLED);

@@ -207,6 +207,7 @@ static void bar_write_failed(struct slot *s, const char *during)
 	run_sm(s);
 }
 
+/* slot_wr() reads our BAR1 writes back before the doorbell (3.5) */
 static void kick_board(struct slot *s)
 {
 	if (!s->sm.rxint_off)
@@ -221,17 +222,20 @@ static bool put_desc(struct slot *s, u32 ring_off, u32 ring_len, u32 i,
 	u32 off = ring_off + PCINET_DESC_SIZE * pcinet_ring_slot(i, ring_len);
 
 	pcinet_desc_set(&d, addr, len);
-	return !pcinet_sim_bar_write(s->hw, off, &d, sizeof(d));
+	return !slot_bar_write(s, off, &d, sizeof(d));
 }
 
 static bool put_u32(struct slot *s, u32 off, u32 v)
 {
 	__le32 w = cpu_to_le32(v);
 
-	return !pcinet_sim_bar_write(s->hw, off, &w, sizeof(w));
+	return !slot_bar_write(s, off, &w, sizeof(w));
 }
 
-/* 8.3 steps 4-5: the descriptors are out; then the index, then the doorbell */
+/*
+ * 8.3 steps 4-5: the descriptors are out; then the index, then the doorbell
+ * after the read-back of the index (3.5)
+ */
 static bool publish_h2b(struct slot *s)
 {
 	if (!put_u32(s, PCINET_CTRL_OFF_H2B_PROD, s->net.h2b_prod)) {
@@ -333,7 +337,7 @@ static void attach(struct slot *s)
 	__le32 host_part[6];
 	u32 gen;
 
-	if (pcinet_sim_bar_read(s->hw, 0, &c, sizeof(c))) {		/* 3 */
+	if (slot_bar_read(s, 0, &c, sizeof(c))) {		/* 3 */
 		/*
 		 * Valid, but its inbound window does not answer (2.2 board
 		 * rule 3): refused until it publishes again, not retried at
@@ -376,8 +380,8 @@ static void attach(struct slot *s)
 	host_part[3] = cpu_to_le32(n->area_size);
 	host_part[4] = cpu_to_le32(gen);
 	host_part[5] = cpu_to_le32(PCINET_HFEAT_NONE);
-	if (pcinet_sim_bar_write(s->hw, PCINET_CTRL_OFF_HOST + 4, host_part,
-				 sizeof(host_part)) ||
+	if (slot_bar_write(s, PCINET_CTRL_OFF_HOST + 4, host_part,
+			   sizeof(host_part)) ||
 	    !put_u32(s, PCINET_CTRL_OFF_H2B_PROD, 0) ||
 	    !post_rx(s) ||						/* 6 */
 	    !put_u32(s, PCINET_CTRL_OFF_B2H_PROD, n->b2h_prod) ||
@@ -387,7 +391,7 @@ static void attach(struct slot *s)
 		note_bar_write_failed(s, "during attach");
 		return;
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* our part reaches the board's RAM before IMR1 says so (3.5) */
 	slot_set_lease(s, true);					/* 8 */
 	pcinet_host_sm_attached(&s->sm, PCINET_ATTACH_OK, gen);	/* 9 */
 	n->last_error[0] = 0;
@@ -428,8 +432,7 @@ static void run_sm(struct slot *s)
 			break;
 		case PCINET_HA_READ_GENERATION:
 			gen = 0;
-			answered = !pcinet_sim_bar_read(s->hw, 0x28, &gen,
-							sizeof(gen));
+			answered = !slot_bar_read(s, 0x28, &gen, sizeof(gen));
 			pcinet_host_sm_generation(sm, answered,
 						  le32_to_cpu(gen));
 			break;

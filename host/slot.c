@@ -23,6 +23,24 @@ u32 slot_host_status(void)
 	return pcinet_status_make(PCINET_STATUS_SIG_HOST, PCINET_UART_RX_ENABLED);
 }
 
+/*
+ * docs/protocol.md 3.5: our BAR1 writes are posted (and BAR1 may be mapped
+ * write-combining), so a later IDR/IMR0/IMR1 write could reach the board
+ * before the data it announces. Write barrier, then read back the last BAR1
+ * word we wrote: the read cannot complete before the writes ahead of it
+ * have reached the board's RAM. slot_wr() calls this only while writes are
+ * pending since our last read of the slot (3.5 rule 3), so an idle path
+ * costs nothing. The read-back happens under our lease: the lease ends with
+ * an IMR1 write, which comes after it. A read that master-aborts (the board
+ * closed its window) changes nothing: the write before it failed too.
+ */
+void slot_flush_posted(struct slot *s)
+{
+	__le32 w;
+
+	slot_bar_read(s, s->bar1_last, &w, sizeof(w));	/* barrier, read */
+}
+
 /* OMIMR is ours; change only OM0I, OM1I and ODI (3.2 rule 6) */
 static void mask_irqs(struct slot *s, bool masked)
 {

@@ -54,19 +54,68 @@ struct slot {
 	uint64_t doorbells_reserved;	/* ODR values with reserved bits (5) */
 	bool doorbells_reserved_logged;	/* said so since the board started */
 	uint64_t errors;			/* everything odd, summed */
+	/*
+	 * Posted BAR1 writes (protocol 3.5): set by slot_bar_write(), cleared
+	 * by any read of this slot, which pushes them to the board
+	 */
+	bool bar1_posted;
+	u32 bar1_last;			/* BAR1 offset of the last word written */
 
 	struct console con;
 	struct net net;
 };
 
+/*
+ * Any read of the slot, after a barrier, pushes our posted BAR1 writes
+ * ahead of it (protocol 3.5 rule 3): none are pending after it
+ */
+static inline void slot_read_pushes(struct slot *s)
+{
+	if (s->bar1_posted) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* wmb() */
+		s->bar1_posted = false;
+	}
+}
+
 static inline u32 slot_rd(struct slot *s, u32 off)
 {
+	slot_read_pushes(s);
 	return pcinet_sim_read32(s->hw, off);
 }
 
+void slot_flush_posted(struct slot *s);
+
+/*
+ * A register write. IDR, IMR0 and IMR1 tell the board something; BAR1
+ * writes made before them must be in its RAM first: slot_flush_posted()
+ * (protocol 3.5). Every other register is left alone.
+ */
 static inline void slot_wr(struct slot *s, u32 off, u32 val)
 {
+	if (s->bar1_posted && (off == M83XX_MU_IDR || off == M83XX_MU_IMR0 ||
+			       off == M83XX_MU_IMR1))
+		slot_flush_posted(s);
 	pcinet_sim_write32(s->hw, off, val);
+}
+
+/* BAR1 access (pcinet_sim_bar_read/write: 0 or -EFAULT on a master abort) */
+static inline int slot_bar_read(struct slot *s, u32 off, void *buf, u32 len)
+{
+	slot_read_pushes(s);
+	return pcinet_sim_bar_read(s->hw, off, buf, len);
+}
+
+static inline int slot_bar_write(struct slot *s, u32 off, const void *buf,
+				 u32 len)
+{
+	int err = pcinet_sim_bar_write(s->hw, off, buf, len);
+
+	/* posted: in the board's RAM only after a read (3.5) */
+	if (!err && len) {
+		s->bar1_posted = true;
+		s->bar1_last = (off + len - 1) & ~3u;
+	}
+	return err;
 }
 
 /* The host status word this daemon writes while it runs */

@@ -7,6 +7,7 @@
  * completion record, then index) so the host sees them in that order. It is
  * the protocol's reference board until the U-Boot driver runs in the sim.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,17 +36,34 @@ static u8 *local_ptr(struct board *b, u32 local, u32 len)
 	return pcinet_sim_board_ptr(b->s, local, len);
 }
 
-/* Wait for a channel, clear its status, report whether it worked */
+/*
+ * Wait for a channel's end, clear its status, report whether it worked
+ * (protocol 3.3). The end is EOCDI or TE, never "CB clear": CB reads clear
+ * until the channel has actually started. Then W1C SR, then MR = 0; MR = 0
+ * before the end would abort the transfer, which is what a timeout does.
+ * The channel runs on its own; we poll SR (no MR[EOTIE]), yielding the CPU.
+ */
 static bool dma_finish(struct board *b, unsigned int ch)
 {
+	const u32 done = M83XX_DMA_SR_EOCDI | M83XX_DMA_SR_TE;
 	u32 start = now_ms(), sr;
+	unsigned int spins = 0;
 
-	while ((sr = reg(b, M83XX_DMA_SR(ch))) & M83XX_DMA_SR_CB) {
-		if ((u32)(now_ms() - start) > DMA_TIMEOUT_MS)
+	while (!((sr = reg(b, M83XX_DMA_SR(ch))) & done)) {
+		if ((u32)(now_ms() - start) > DMA_TIMEOUT_MS) {
+			wreg(b, M83XX_DMA_MR(ch), 0);		/* abort */
+			sr = reg(b, M83XX_DMA_SR(ch));
+			wreg(b, M83XX_DMA_SR(ch), sr & (done | M83XX_DMA_SR_EOSI));
+			fprintf(stderr, "slot %u: DMA channel %u no end in %u ms (SR 0x%08x): aborted\n",
+				b->slot, ch, DMA_TIMEOUT_MS, sr);
 			return false;
+		}
+		if (++spins < 1000)
+			sched_yield();
+		else
+			usleep(50);
 	}
-	wreg(b, M83XX_DMA_SR(ch), sr & (M83XX_DMA_SR_EOCDI | M83XX_DMA_SR_EOSI |
-					M83XX_DMA_SR_TE));
+	wreg(b, M83XX_DMA_SR(ch), sr & (done | M83XX_DMA_SR_EOSI));
 	wreg(b, M83XX_DMA_MR(ch), 0);
 	return !(sr & M83XX_DMA_SR_TE);
 }
@@ -252,7 +270,8 @@ static bool send_frame(struct board *b, const struct pcinet_desc *d, u32 buf,
 		 PCINET_CMPL_SIZE, st + 64);
 	put_desc(b, st + 64, st + 104, area + 4, 4, M83XX_DMA_NEXT_EOL);
 	wreg(b, M83XX_DMA_MR(1), 0);
-	wreg(b, M83XX_DMA_CDAR(1), fits ? st : st + 32);
+	/* descriptor fetches snoop: CDAR[SNEN] here, SNEN in every link (3.3) */
+	wreg(b, M83XX_DMA_CDAR(1), (fits ? st : st + 32) | M83XX_DMA_CDAR_SNEN);
 	wreg(b, M83XX_DMA_MR(1), M83XX_DMA_MR_CS);
 	if (!dma_finish(b, 1)) {
 		n->errors++;

@@ -268,15 +268,28 @@ static void service(struct board *b)
 	console_tx(b);
 }
 
+/*
+ * What the first stage does (protocol 2.2, 7): inbound window 0 onto our RAM,
+ * snooped since we read the region through our cache; outbound window 0
+ * inside PCI local access window 0, without which its addresses never reach
+ * PCI; the message unit and DMA unmasked in SIMSR_L, since we wait on our
+ * interrupt line.
+ */
 static void setup_windows(struct board *b)
 {
 	pcinet_sim_write32(b->s, M83XX_PITAR0, b->cfg.ram_base >> 12);
 	pcinet_sim_write32(b->s, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
-			   m83xx_piwar_code(b->cfg.ram_size));
+			   M83XX_PIWAR_SNOOP | m83xx_piwar_code(b->cfg.ram_size));
+	pcinet_sim_write32(b->s, M83XX_PCILAWBAR(0),
+			   OUTBOUND_LOCAL & M83XX_LAWBAR_MASK);
+	pcinet_sim_write32(b->s, M83XX_PCILAWAR(0), M83XX_LAWAR_EN |
+			   m83xx_piwar_code(OUTBOUND_SIZE));
 	pcinet_sim_write32(b->s, M83XX_POBAR(0), OUTBOUND_LOCAL >> 12);
 	pcinet_sim_write32(b->s, M83XX_POTAR(0), OUTBOUND_PCI >> 12);
 	pcinet_sim_write32(b->s, M83XX_POCMR(0), M83XX_POCMR_EN |
 			   M83XX_POCMR_CM(OUTBOUND_SIZE));
+	pcinet_sim_write32(b->s, M83XX_IPIC_SIMSR_L,
+			   M83XX_SIMSR_L_MU | M83XX_SIMSR_L_DMA);
 }
 
 static void on_signal(int sig)

@@ -240,14 +240,14 @@ static int pcinet_program_law(struct udevice *dev)
  * other attributes the firmware gave it.
  *
  * Inbound reads and writes must snoop the CPU's data cache
- * (M83XX_PIWAR_SNOOP): this driver reads the host's descriptors and
- * indices through its cache, and without snooping a line it holds hides
- * what the host wrote. An inbound window in place without them is fixed
- * in one write to PIWAR0 that keeps it enabled with its size: 2.2 rule 3
- * forbids moving or resizing the window (the host's BAR1 would then point
- * at other memory), not a change of transaction type, and passing through
- * a disabled window would make a host that touches BAR1 meanwhile (an
- * earlier stage's lease) see no memory there.
+ * (M83XX_PIWAR_SNOOP): the board reaches the region through its cache,
+ * and without snooping a host read misses what the cache still holds and
+ * a line it holds hides what the host wrote. An inbound window in place
+ * without them is fixed in one write to PIWAR0 that keeps it enabled with
+ * its size: 2.2 rule 3 forbids moving or resizing the window (the host's
+ * BAR1 would then point at other memory), not a change of transaction
+ * type, and passing through a disabled window would make a host that
+ * touches BAR1 meanwhile (an earlier stage's lease) see no memory there.
  */
 static int pcinet_program_windows(struct udevice *dev)
 {

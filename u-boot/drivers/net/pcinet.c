@@ -244,10 +244,11 @@ static int pcinet_program_law(struct udevice *dev)
  * and without snooping a host read misses what the cache still holds and
  * a line it holds hides what the host wrote. An inbound window in place
  * without them is fixed in one write to PIWAR0 that keeps it enabled with
- * its size: 2.2 rule 3 forbids moving or resizing the window (the host's
- * BAR1 would then point at other memory), not a change of transaction
- * type, and passing through a disabled window would make a host that
- * touches BAR1 meanwhile (an earlier stage's lease) see no memory there.
+ * its size. U-Boot is the first stage, the one 2.2 rule 4 has set them;
+ * and rule 3 is about moving or resizing the window (the host's BAR1
+ * would then point at other memory), which a change of transaction type
+ * does not do. Passing through a disabled window would make a host that
+ * touches BAR1 meanwhile (an earlier start's lease) see no memory there.
  */
 static int pcinet_program_windows(struct udevice *dev)
 {

@@ -90,8 +90,13 @@ static void put_desc(struct board *b, u32 at, u32 src, u32 dst, u32 len,
 	d->next = cpu_to_le32(next | M83XX_DMA_NEXT_SNEN);
 }
 
+/*
+ * Called only after the DMA it announces ended with EOCDI (protocol 3.5
+ * rule 5); our CPU stores through the window go first (rule 6)
+ */
 static void kick_host(struct board *b)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* sync */
 	if (!(b->host_status & PCINET_NET_RXINT_OFF))
 		wreg(b, M83XX_MU_ODR, PCINET_DB_NET_KICK);
 }

@@ -72,6 +72,7 @@ struct pcinet_board {
 	 */
 	spinlock_t post_lock;
 	bool posted;			/* BAR1 written since the last read-back */
+	u32 posted_off;			/* BAR1 offset of the last word written */
 	unsigned long events;		/* PCINET_EV_* */
 	bool bar_ok;			/* config space intact: BAR0 usable */
 	bool irq_unmasked;		/* our OMIMR bits are clear */
@@ -125,13 +126,13 @@ static inline void pcinet_wr(struct pcinet_board *b, u32 off, u32 val)
  * docs/protocol.md 3.5: the host's BAR1 writes are posted (BAR1 may also be
  * mapped write-combining), and the board's inbound path to its RAM is not
  * ordered with its message unit: the board may see them after a later IDR,
- * IMR0 or IMR1 write. So before such a write the host puts a write barrier
- * and one read of a BAR1 word, which completes only once every earlier
- * write to the board has landed. The word read is h2b_prod (BAR1 0xC0), a
- * word the host owns; the value is not used. Only when BAR1 was written
- * since the last read-back (posted): a read costs a PCI round trip. Not
- * before the board's registers are usable again after a reset (2.2 host
- * rule 3): what was written before a reset is gone anyway.
+ * IMR0 or IMR1 write. So before such a write the host puts a barrier (mb(),
+ * which 3.5 recommends over wmb()) and one read of the last BAR1 word it
+ * wrote (h2b_prod, b2h_prod or host_magic), which completes only once every
+ * earlier write to the board has landed; the value is not used. Only when
+ * BAR1 was written since the last read-back (3.5 rule 3): a read costs a PCI
+ * round trip. Not before the board's registers are usable again after a
+ * reset (2.2 host rule 3): what was written before a reset is gone anyway.
  */
 static inline void pcinet_post_flush(struct pcinet_board *b)
 {
@@ -141,8 +142,8 @@ static inline void pcinet_post_flush(struct pcinet_board *b)
 	b->posted = false;
 	if (!READ_ONCE(b->bar_ok))
 		return;
-	wmb();	/* the BAR1 writes before the read-back (3.5) */
-	ioread32(b->win + PCINET_CTRL_OFF_H2B_PROD);
+	mb();	/* the BAR1 writes before the read-back (3.5) */
+	ioread32(b->win + b->posted_off);
 }
 
 /*
@@ -168,6 +169,7 @@ static inline void pcinet_win_write(struct pcinet_board *b, u32 off,
 	spin_lock_irqsave(&b->post_lock, flags);
 	__iowrite32_copy(b->win + off, src, words);
 	b->posted = true;
+	b->posted_off = off + 4 * ((u32)words - 1);
 	spin_unlock_irqrestore(&b->post_lock, flags);
 }
 

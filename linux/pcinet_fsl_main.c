@@ -121,8 +121,9 @@ static int pcinet_fsl_windows(struct pcinet_fsl *priv)
 	}
 	/*
 	 * We read the region through the data cache: the host's writes must
-	 * snoop it, and so must its reads of what we wrote. Only the
-	 * firmware may set PIWAR0 (protocol 2.2), so refuse rather than fix.
+	 * snoop it, and so must its reads of what we wrote (protocol 2.2
+	 * board rule 4). Only the firmware may set PIWAR0 (rule 3), so
+	 * refuse rather than fix.
 	 */
 	if ((piwar & M83XX_PIWAR_TT_MASK) != M83XX_PIWAR_SNOOP) {
 		dev_err(priv->dev, "inbound window 0 does not snoop the data cache (PIWAR0 %#x, RTT/WTT bits %#x missing of %#x): the host would see stale data; the firmware must set them\n",

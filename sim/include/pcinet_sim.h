@@ -82,6 +82,8 @@ enum pcinet_sim_counter {
 	PCINET_SIM_VIOL_DMA_FOREIGN,	  /* DMA outside its slot's share */
 	/* ... charged to the side that wrote it */
 	PCINET_SIM_VIOL_RCR_LOST,	  /* RCR write before RCER[CRE]: lost */
+	PCINET_SIM_VIOL_NO_SNOOP,	  /* board: region or chain not snooped */
+	PCINET_SIM_VIOL_POSTED_PASSED,	  /* host: doorbell before a read-back */
 	/* information */
 	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
 	PCINET_SIM_RESETS,
@@ -92,6 +94,8 @@ enum pcinet_sim_counter {
 	PCINET_SIM_BOARD_IRQS,
 	PCINET_SIM_BAR_READS,
 	PCINET_SIM_BAR_WRITES,
+	PCINET_SIM_DMA_ABORTS,		  /* MR[CS] cleared before the end */
+	PCINET_SIM_POSTED_LATE,		  /* posted writes the time bound landed */
 	PCINET_SIM_COUNTERS
 };
 

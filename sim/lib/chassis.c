@@ -561,6 +561,11 @@ void pcinet_sim_slot_close(struct pcinet_sim_slot *s)
 {
 	if (!s)
 		return;
+	/* What the host posted lands; the board's transfers stop with it */
+	if (s->st)
+		sim_posted_flush(s, false);
+	sim_engine_stop(s);
+	sim_posted_free(s);
 	if (s->immr)
 		munmap(s->immr, M83XX_IMMR_SIZE);
 	if (s->ram)

@@ -291,8 +291,10 @@ static void check_publish_snoop(struct pcinet_sim_slot *s, uint32_t val)
 {
 	uint32_t piwar = sim_reg_get(s, M83XX_PIWAR0);
 
+	/* no window at all is not this rule's: viol_board_window catches it */
 	if (!pcinet_board_valid(val) ||
 	    pcinet_board_valid(sim_reg_get(s, M83XX_MU_OMR1)) ||
+	    !(piwar & M83XX_PIWAR_EN) ||
 	    (piwar & M83XX_PIWAR_TT_MASK) == M83XX_PIWAR_SNOOP)
 		return;
 	sim_violation(s, PCINET_SIM_VIOL_NO_SNOOP,

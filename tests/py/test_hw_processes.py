@@ -34,6 +34,8 @@ def _board_echo_doorbells(directory: str, rounds: int) -> None:
     """Board process: answer each host doorbell with the same bits in ODR."""
     with Chassis(directory) as ch:
         board = ch.slot(1, Side.BOARD)
+        # the message unit's IPIC source reaches the CPU only unmasked
+        board.write32(const("M83XX_IPIC_SIMSR_L"), const("M83XX_SIMSR_L_MU"))
         fd = board.irq_fd()
         for _ in range(rounds):
             assert _wait_fd(fd, 10), "board never interrupted"

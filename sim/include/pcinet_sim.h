@@ -157,7 +157,13 @@ struct pcinet_sim_slot *pcinet_sim_slot_open(struct pcinet_sim_chassis *ch,
 					     enum pcinet_sim_side side);
 void pcinet_sim_slot_close(struct pcinet_sim_slot *s);
 
-/* Register access with this side's semantics (offsets into IMMR) */
+/*
+ * Register access with this side's semantics (offsets into IMMR). Some
+ * effects come later, as on the silicon: a DMA transfer runs in a thread of
+ * the board's process and ends some time after the MR write that starts
+ * it (docs/sim.md "DMA"); a host read first lands the host's posted BAR1
+ * writes (docs/sim.md "Posted writes").
+ */
 uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t offset);
 void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t offset,
 			uint32_t value);
@@ -177,7 +183,11 @@ void *pcinet_sim_board_ptr(struct pcinet_sim_slot *s, uint32_t local,
 /*
  * Host side: access to BAR1 (inbound window 0). Checked: see docs/sim.md.
  * Returns 0, or -EFAULT for an access the hardware would master-abort
- * (window disabled or out of range: reads give all-ones bytes).
+ * (window disabled or out of range: reads give all-ones bytes). A write is
+ * posted: it lands in board RAM at this handle's next read of the slot
+ * (pcinet_sim_read32() or pcinet_sim_bar_read()), or a bounded time later;
+ * a doorbell or message written before that read reaches the board first
+ * and is a violation (protocol.md 3.5: payload, barrier, read-back, ring).
  */
 int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
 			uint32_t len);
@@ -209,8 +219,9 @@ void pcinet_sim_irq_drain(struct pcinet_sim_slot *s);
 /*
  * Board side, simulation only: model a polling CPU's idle loop. Returns at
  * once with the current host activity count if it differs from seen, else
- * sleeps until the host writes a register or BAR1 of this slot, or
- * timeout_us passes; returns the count. A real board polls for free; a
+ * sleeps until the host writes a register of this slot, the host's posted
+ * BAR1 writes land, one of this board's DMA transfers ends, or timeout_us
+ * passes; returns the count. A real board polls for free; a
  * chassis of polling processes on two cores must not spin.
  */
 uint32_t pcinet_sim_idle(struct pcinet_sim_slot *s, uint32_t seen,

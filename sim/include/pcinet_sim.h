@@ -84,6 +84,7 @@ enum pcinet_sim_counter {
 	PCINET_SIM_VIOL_RCR_LOST,	  /* RCR write before RCER[CRE]: lost */
 	PCINET_SIM_VIOL_NO_SNOOP,	  /* board: region or chain not snooped */
 	PCINET_SIM_VIOL_POSTED_PASSED,	  /* host: doorbell before a read-back */
+	PCINET_SIM_VIOL_CFG_LOST,	  /* host: BAR use, config not restored */
 	/* information */
 	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
 	PCINET_SIM_RESETS,
@@ -193,6 +194,32 @@ int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
 			uint32_t len);
 int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t offset,
 			 const void *buf, uint32_t len);
+/*
+ * Host side: the board's PCI configuration space (docs/sim.md
+ * "Configuration space"), PCINET_SIM_CFG_SIZE bytes, little-endian, byte
+ * granular. The platform enumerated it when the chassis was made; a board
+ * reset sets it back to reset values (command 0, BARs unassigned: the board
+ * then decodes neither BAR) and locks it until the board's firmware
+ * releases it - reads then give all-ones bytes, writes are dropped, as a
+ * host sees a config cycle retried until it gives up. Writes honour the
+ * header's writable bits (BAR sizing works). Observers may read, and see
+ * through the lock. 0, -EPERM on the board side, -EINVAL out of range.
+ */
+#define PCINET_SIM_CFG_SIZE	256
+int pcinet_sim_cfg_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
+			uint32_t len);
+int pcinet_sim_cfg_write(struct pcinet_sim_slot *s, uint32_t offset,
+			 const void *buf, uint32_t len);
+/*
+ * Host side: what a host's "restore configuration space" does (Linux:
+ * pci_restore_state()) with what the platform assigned this slot: BARs,
+ * cache line, latency, then command memory + master. -EAGAIN while the
+ * configuration is locked (the IDs read all ones): ask again later.
+ */
+int pcinet_sim_cfg_restore(struct pcinet_sim_slot *s);
+/* Does the board decode both BARs (command memory set, BARs assigned)? */
+bool pcinet_sim_cfg_decodes(struct pcinet_sim_slot *s);
+
 /* Size of BAR1 as the host enumerated it (the chassis' ram_size) */
 uint32_t pcinet_sim_bar_size(struct pcinet_sim_slot *s);
 /*

@@ -381,6 +381,7 @@ int pcinet_sim_chassis_create_ext(const char *dir,
 				continue;
 			sim_lock(s->st);
 			sim_reset_registers(s, M83XX_RSR_HRS);
+			sim_cfg_power_on(s);
 			sim_unlock(s->st);
 			pcinet_sim_slot_close(s);
 		}

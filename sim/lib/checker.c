@@ -37,6 +37,7 @@ static const char *const counter_names[PCINET_SIM_COUNTERS] = {
 	[PCINET_SIM_VIOL_RCR_LOST] = "viol_rcr_lost",
 	[PCINET_SIM_VIOL_NO_SNOOP] = "viol_no_snoop",
 	[PCINET_SIM_VIOL_POSTED_PASSED] = "viol_posted_passed",
+	[PCINET_SIM_VIOL_CFG_LOST] = "viol_cfg_lost",
 	[PCINET_SIM_STALE_AFTER_RESET] = "stale_after_reset",
 	[PCINET_SIM_RESETS] = "resets",
 	[PCINET_SIM_DMA_TRANSFERS] = "dma_transfers",
@@ -166,6 +167,13 @@ static int bar_access(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 	if (!write)
 		sim_posted_flush(s, false);
 	sim_count(s, write ? PCINET_SIM_BAR_WRITES : PCINET_SIM_BAR_READS, 1);
+	if (!sim_cfg_decodes(s, 1)) {
+		/* configuration lost to a reset: nobody claims the cycle */
+		sim_cfg_lost_access(s, write ? "wrote BAR1" : "read BAR1", off);
+		if (!write)
+			memset(buf, 0xFF, len);
+		return -EFAULT;
+	}
 	permitted = bar_permitted(s, off, write);
 	p = bar_translate(s, off, len);
 	if (!p) {

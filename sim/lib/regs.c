@@ -102,6 +102,7 @@ void sim_reset_registers(struct pcinet_sim_slot *s, uint32_t rsr)
 	s->st->rcer_reads = 0;
 	/* DMA stops: a transfer in flight never ends (dma.c sees the epoch) */
 	memset(s->st->dma_stage, 0, sizeof(s->st->dma_stage));
+	sim_cfg_reset(s);	/* BARs, command: lost, and locked */
 }
 
 static void notify_supervisor(struct pcinet_sim_slot *s, uint32_t epoch)
@@ -234,10 +235,38 @@ static void check_posted(struct pcinet_sim_slot *s, uint32_t off,
 			      val, off, held);
 }
 
+/*
+ * A host access the board does not decode: its configuration space was lost
+ * to a reset and not restored (protocol 2.2 host rule 3). The host's fault
+ * once it has looked since the reset, the race's otherwise (as BAR1 use
+ * after an unseen reset). Caller holds the lock.
+ */
+static void cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			    uint32_t off)
+{
+	if (s->epoch != __atomic_load_n(&s->st->epoch, __ATOMIC_ACQUIRE)) {
+		sim_count(s, PCINET_SIM_STALE_AFTER_RESET, 1);
+		return;
+	}
+	sim_violation(s, PCINET_SIM_VIOL_CFG_LOST,
+		      "host %s 0x%x of slot %u before restoring its configuration space (lost to a reset)",
+		      what, off, s->index);
+}
+
+void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			 uint32_t off)
+{
+	cfg_lost_access(s, what, off);
+}
+
 /* Host (PCI) writes. Returns the lines to re-evaluate. */
 static unsigned int host_write(struct pcinet_sim_slot *s, uint32_t off,
 			       uint32_t val)
 {
+	if (!sim_cfg_decodes(s, 0)) {
+		cfg_lost_access(s, "wrote BAR0", off);
+		return 0;	/* nobody claims the cycle */
+	}
 	if (off == M83XX_MU_IDR || off == M83XX_MU_IMR0 ||
 	    off == M83XX_MU_IMR1)
 		check_posted(s, off, val);
@@ -340,6 +369,10 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 	case M83XX_IPIC_SIPNR_L:
 		ro_write(s, off, val);	/* pending state is the sources' */
 		return 0;
+	case M83XX_PIWAR0:
+		sim_reg_set(s, off, val);
+		sim_cfg_unlock(s);	/* its firmware is up: config opens */
+		return 0;
 	case M83XX_RST_RSR:
 		reg_clear(s, off, val);	/* reset status bits are W1C */
 		return 0;
@@ -364,8 +397,16 @@ uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 	if ((off & 3) || off >= M83XX_IMMR_SIZE)
 		return 0xFFFFFFFF;
 	/* A read's completion pushes the host's posted writes ahead of it */
-	if (s->side == PCINET_SIM_HOST)
+	if (s->side == PCINET_SIM_HOST) {
 		sim_posted_flush(s, false);
+		if (!sim_cfg_decodes(s, 0)) {
+			/* master abort: reads float high (protocol 10.4) */
+			if (off == M83XX_MU_OMR1)
+				s->epoch = __atomic_load_n(&s->st->epoch,
+							   __ATOMIC_ACQUIRE);
+			return 0xFFFFFFFF;
+		}
+	}
 	switch (off) {
 	case M83XX_MU_OMISR:
 		return omisr_value(s);

@@ -11,7 +11,7 @@
 #include <pcinet/mpc83xx.h>
 
 #define SIM_STATE_MAGIC		0x4D495350	/* "PSIM" */
-#define SIM_STATE_VERSION	6
+#define SIM_STATE_VERSION	7
 #define SIM_PATH_MAX		512
 
 /*
@@ -72,6 +72,8 @@ struct sim_state {
 	uint64_t dma_due_ns[M83XX_DMA_CHANNELS];	/* next step, MONOTONIC */
 	uint32_t host_activity;	/* +1 at every host write: a futex */
 	uint32_t faults;	/* PCINET_SIM_FAULT_*: injected by tests, kept across resets */
+	uint8_t cfg[64];	/* PCI configuration header (config.c) */
+	uint32_t cfg_locked;	/* reset until the firmware's PIWAR0 write */
 	uint64_t share_bus;	/* host memory the board may DMA to (the */
 	uint64_t share_size;	/* host says so); 0: not said, no check */
 	char last_violation[160];
@@ -101,6 +103,15 @@ struct pcinet_sim_slot {
 
 /* irq.c: something the board waits for happened (wakes pcinet_sim_idle()) */
 void sim_wake_board(struct pcinet_sim_slot *s);
+
+/* config.c; the callers of reset, unlock and decodes hold the lock */
+void sim_cfg_reset(struct pcinet_sim_slot *s);
+void sim_cfg_power_on(struct pcinet_sim_slot *s);
+void sim_cfg_unlock(struct pcinet_sim_slot *s);
+bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar);
+/* regs.c: count a host access to a BAR the board does not decode */
+void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			 uint32_t off);
 
 /* engine.c */
 uint64_t sim_now_ns(void);

@@ -4,6 +4,7 @@
  * message unit, the DMA controller, reset control and the checker, each
  * driven through the same API the board and host backends use.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,6 +116,44 @@ static void board_valid(void)
 			   pcinet_status_make(PCINET_STATUS_SIG_BOARD,
 					      PCINET_UART_RX_ENABLED |
 					      PCINET_NET_REGISTERS_VALID));
+}
+
+/*
+ * A board after a reset: its firmware sets its inbound window up, which
+ * releases its configuration space (sim.md "Configuration space"). NULL:
+ * a new board CPU, opened and closed here.
+ */
+static void firmware_up(struct pcinet_sim_slot *b)
+{
+	struct pcinet_sim_slot *mine = b ? NULL :
+		pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+
+	if (!b)
+		b = mine;
+	pcinet_sim_write32(b, M83XX_PITAR0, cfg.ram_base >> 12);
+	pcinet_sim_write32(b, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   M83XX_PIWAR_SNOOP | m83xx_piwar_code(cfg.ram_size));
+	pcinet_sim_slot_close(mine);
+}
+
+/*
+ * The reset request as U-Boot's 83xx do_reset() makes it and the hosts now
+ * do (protocol 10.8): RPR "RSTE", RCER until CRE, RCR. Returns the RCER
+ * reads it took, 0 if CRE never came (RCR then not written).
+ */
+static unsigned int reset_handshake(struct pcinet_sim_slot *s, uint32_t rcr)
+{
+	unsigned int reads;
+
+	pcinet_sim_write32(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	for (reads = 1; reads <= 100000; reads++) {
+		if (pcinet_sim_read32(s, M83XX_RST_RCER) & M83XX_RCER_CRE) {
+			pcinet_sim_write32(s, M83XX_RST_RCR, rcr);
+			return reads;
+		}
+		usleep(5);
+	}
+	return 0;
 }
 
 /* ---- message unit ---------------------------------------------------- */
@@ -752,6 +791,87 @@ TEST(board_interrupts_are_two_ipic_sources_gated_by_simsr_l)
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RO_WRITE), 1);
 }
 
+/* ---- configuration space ------------------------------------------------ */
+
+static uint32_t cfg32(struct pcinet_sim_slot *s, uint32_t off)
+{
+	uint32_t v = 0;
+
+	CHECK_EQ(pcinet_sim_cfg_read(s, off, &v, 4), 0);
+	return le32toh(v);
+}
+
+static void cfg32_write(uint32_t off, uint32_t v)
+{
+	v = htole32(v);
+	CHECK_EQ(pcinet_sim_cfg_write(hst, off, &v, 4), 0);
+}
+
+TEST(config_space_as_the_platform_enumerated_it)
+{
+	uint32_t bar0 = cfg32(hst, 0x10), bar1 = cfg32(hst, 0x14);
+
+	CHECK_EQ(cfg32(hst, 0x00), (uint32_t)M83XX_PCI_DEV_MPC8379E << 16 |
+		 M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0x0006);	/* memory, master */
+	CHECK(bar0 & 0xFFFFFFF0);
+	CHECK_EQ(bar0 & (M83XX_IMMR_SIZE - 1), 0);	/* mem32 */
+	CHECK_EQ(bar1 & (cfg.ram_size - 1), 0x8);	/* mem32, prefetchable */
+	CHECK(pcinet_sim_cfg_decodes(hst));
+	/* sizing: all ones in, the size mask out */
+	cfg32_write(0x10, 0xFFFFFFFF);
+	CHECK_EQ(cfg32(hst, 0x10), ~(uint32_t)(M83XX_IMMR_SIZE - 1));
+	cfg32_write(0x10, bar0);
+	CHECK_EQ(cfg32(hst, 0x10), bar0);
+	/* read-only fields stay; the board side has no config access */
+	cfg32_write(0x00, 0);
+	CHECK_EQ(cfg32(hst, 0x00) & 0xFFFF, M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(pcinet_sim_cfg_read(brd, 0, &bar0, 4), -EPERM);
+	CHECK_EQ(pcinet_sim_cfg_write(obs, 0, &bar0, 4), -EPERM);
+	CHECK_EQ(pcinet_sim_cfg_read(hst, PCINET_SIM_CFG_SIZE - 2, &bar0, 4),
+		 -EINVAL);
+}
+
+/*
+ * A board reset takes its configuration space with it: the host reads all
+ * ones from both BARs, and until it restores the space (protocol 2.2 host
+ * rule 3) its writes vanish - the old pcinetd's path ("the simulated
+ * configuration space needs no restore") kept as this trace. The IDs read
+ * all ones until the board's firmware is up.
+ */
+TEST(config_space_lost_at_a_reset_until_the_host_restores_it)
+{
+	uint32_t host_running = pcinet_status_make(PCINET_STATUS_SIG_HOST, 0);
+	uint8_t buf[4];
+
+	board_valid();
+	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
+	CHECK(!pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(cfg32(hst, 0x00), PCINET_ALL_ONES);	/* locked */
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), -EAGAIN);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_bar_read(hst, 0, buf, 4), -EFAULT);
+	CHECK_EQ(buf[0], 0xFF);
+	/* the old pcinetd: status and doorbell straight away - lost */
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_IMR1), 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 2);
+	CHECK(last_violation_says("before restoring its configuration space"));
+	/* the firmware comes up: the IDs answer, BARs and command are reset */
+	firmware_up(NULL);
+	CHECK_EQ(cfg32(hst, 0x00) & 0xFFFF, M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0);
+	CHECK_EQ(cfg32(hst, 0x10) & 0xFFFFFFF0, 0);
+	CHECK(!pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
+	CHECK(pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0x0006);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_IMR1), host_running);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 2);
+}
+
 /* ---- posted host writes ------------------------------------------------ */
 
 TEST(doorbell_before_read_back_overtakes_the_data)
@@ -819,25 +939,6 @@ TEST(posted_writes_land_in_order)
 
 /* ---- reset ------------------------------------------------------------- */
 
-/*
- * The reset request as U-Boot's 83xx do_reset() makes it and the hosts now
- * do (protocol 10.8): RPR "RSTE", RCER until CRE, RCR. Returns the RCER
- * reads it took, 0 if CRE never came (RCR then not written).
- */
-static unsigned int reset_handshake(struct pcinet_sim_slot *s, uint32_t rcr)
-{
-	unsigned int reads;
-
-	pcinet_sim_write32(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	for (reads = 1; reads <= 100000; reads++) {
-		if (pcinet_sim_read32(s, M83XX_RST_RCER) & M83XX_RCER_CRE) {
-			pcinet_sim_write32(s, M83XX_RST_RCR, rcr);
-			return reads;
-		}
-		usleep(5);
-	}
-	return 0;
-}
 
 TEST(rpr_then_rcr_resets_the_board)
 {
@@ -857,21 +958,23 @@ TEST(rpr_then_rcr_resets_the_board)
 	CHECK(last_violation_says("host wrote RCR 0x00000002 without an RPR unlock"));
 
 	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	/* its configuration space went with it: the host reads all ones */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_MR(0)), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_PIWAR0), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_POCMR(0)), 0);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
 		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
 	CHECK_EQ(cnt(PCINET_SIM_RESETS), 1);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
 	/* The reset took the enable with it */
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RCER), 0);
 	/* The old board CPU is gone: its writes no longer land */
 	CHECK(pcinet_sim_board_stale(brd));
 	board_valid();
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
 }
 
 /*
@@ -899,7 +1002,7 @@ TEST(back_to_back_rpr_rcr_is_lost_and_counted)
 	/* The lost write leaves the unlock; waiting for CRE now works */
 	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
 		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
 	CHECK(pcinet_sim_board_stale(brd));
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 1);
@@ -976,6 +1079,9 @@ TEST(board_resets_itself_and_a_new_board_runs)
 	next = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
 	CHECK(next && !pcinet_sim_board_stale(next));
 	pcinet_sim_write32(next, M83XX_MU_OMR1, 0x42010001);
+	/* the host sees it once the firmware is up and config restored */
+	firmware_up(next);
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
 	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0x42010001);
 	/* RSR is W1C for the board */
 	pcinet_sim_write32(next, M83XX_RST_RSR, M83XX_RSR_SWSR);
@@ -987,8 +1093,9 @@ TEST(hard_reset_from_outside)
 {
 	board_valid();
 	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR), M83XX_RSR_HRS);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR), M83XX_RSR_HRS);
 	CHECK(pcinet_sim_board_stale(brd));
 }
 
@@ -1127,8 +1234,13 @@ TEST(access_after_an_unseen_reset_is_stale_not_a_violation)
 	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
 	CHECK_EQ(cnt(PCINET_SIM_STALE_AFTER_RESET), 1);
 	CHECK_EQ(pcinet_sim_violations(obs), 0);
-	/* Once the host has read the status, it knows */
-	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
+	/* Once the host has read the status (all ones), it knows ... */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	pcinet_sim_bar_write(hst, 0, buf, 4);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 1);
+	/* ... and, config restored, that the board is not valid */
+	firmware_up(NULL);
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
 	pcinet_sim_bar_write(hst, 0, buf, 4);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 1);
 }

@@ -82,6 +82,9 @@ enum pcinet_sim_counter {
 	PCINET_SIM_VIOL_DMA_FOREIGN,	  /* DMA outside its slot's share */
 	/* ... charged to the side that wrote it */
 	PCINET_SIM_VIOL_RCR_LOST,	  /* RCR write before RCER[CRE]: lost */
+	PCINET_SIM_VIOL_NO_SNOOP,	  /* board: region or chain not snooped */
+	PCINET_SIM_VIOL_POSTED_PASSED,	  /* host: doorbell before a read-back */
+	PCINET_SIM_VIOL_CFG_LOST,	  /* host: BAR use, config not restored */
 	/* information */
 	PCINET_SIM_STALE_AFTER_RESET,	  /* BAR1 use before host saw a reset */
 	PCINET_SIM_RESETS,
@@ -92,6 +95,8 @@ enum pcinet_sim_counter {
 	PCINET_SIM_BOARD_IRQS,
 	PCINET_SIM_BAR_READS,
 	PCINET_SIM_BAR_WRITES,
+	PCINET_SIM_DMA_ABORTS,		  /* MR[CS] cleared before the end */
+	PCINET_SIM_POSTED_LATE,		  /* posted writes the time bound landed */
 	PCINET_SIM_COUNTERS
 };
 
@@ -153,7 +158,13 @@ struct pcinet_sim_slot *pcinet_sim_slot_open(struct pcinet_sim_chassis *ch,
 					     enum pcinet_sim_side side);
 void pcinet_sim_slot_close(struct pcinet_sim_slot *s);
 
-/* Register access with this side's semantics (offsets into IMMR) */
+/*
+ * Register access with this side's semantics (offsets into IMMR). Some
+ * effects come later, as on the silicon: a DMA transfer runs in a thread of
+ * the board's process and ends some time after the MR write that starts
+ * it (docs/sim.md "DMA"); a host read first lands the host's posted BAR1
+ * writes (docs/sim.md "Posted writes").
+ */
 uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t offset);
 void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t offset,
 			uint32_t value);
@@ -173,12 +184,42 @@ void *pcinet_sim_board_ptr(struct pcinet_sim_slot *s, uint32_t local,
 /*
  * Host side: access to BAR1 (inbound window 0). Checked: see docs/sim.md.
  * Returns 0, or -EFAULT for an access the hardware would master-abort
- * (window disabled or out of range: reads give all-ones bytes).
+ * (window disabled or out of range: reads give all-ones bytes). A write is
+ * posted: it lands in board RAM at this handle's next read of the slot
+ * (pcinet_sim_read32() or pcinet_sim_bar_read()), or a bounded time later;
+ * a doorbell or message written before that read reaches the board first
+ * and is a violation (protocol.md 3.5: payload, barrier, read-back, ring).
  */
 int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
 			uint32_t len);
 int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t offset,
 			 const void *buf, uint32_t len);
+/*
+ * Host side: the board's PCI configuration space (docs/sim.md
+ * "Configuration space"), PCINET_SIM_CFG_SIZE bytes, little-endian, byte
+ * granular. The platform enumerated it when the chassis was made; a board
+ * reset sets it back to reset values (command 0, BARs unassigned: the board
+ * then decodes neither BAR) and locks it until the board's firmware
+ * releases it - reads then give all-ones bytes, writes are dropped, as a
+ * host sees a config cycle retried until it gives up. Writes honour the
+ * header's writable bits (BAR sizing works). Observers may read, and see
+ * through the lock. 0, -EPERM on the board side, -EINVAL out of range.
+ */
+#define PCINET_SIM_CFG_SIZE	256
+int pcinet_sim_cfg_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
+			uint32_t len);
+int pcinet_sim_cfg_write(struct pcinet_sim_slot *s, uint32_t offset,
+			 const void *buf, uint32_t len);
+/*
+ * Host side: what a host's "restore configuration space" does (Linux:
+ * pci_restore_state()) with what the platform assigned this slot: BARs,
+ * cache line, latency, then command memory + master. -EAGAIN while the
+ * configuration is locked (the IDs read all ones): ask again later.
+ */
+int pcinet_sim_cfg_restore(struct pcinet_sim_slot *s);
+/* Does the board decode both BARs (command memory set, BARs assigned)? */
+bool pcinet_sim_cfg_decodes(struct pcinet_sim_slot *s);
+
 /* Size of BAR1 as the host enumerated it (the chassis' ram_size) */
 uint32_t pcinet_sim_bar_size(struct pcinet_sim_slot *s);
 /*
@@ -205,8 +246,9 @@ void pcinet_sim_irq_drain(struct pcinet_sim_slot *s);
 /*
  * Board side, simulation only: model a polling CPU's idle loop. Returns at
  * once with the current host activity count if it differs from seen, else
- * sleeps until the host writes a register or BAR1 of this slot, or
- * timeout_us passes; returns the count. A real board polls for free; a
+ * sleeps until the host writes a register of this slot, the host's posted
+ * BAR1 writes land, one of this board's DMA transfers ends, or timeout_us
+ * passes; returns the count. A real board polls for free; a
  * chassis of polling processes on two cores must not spin.
  */
 uint32_t pcinet_sim_idle(struct pcinet_sim_slot *s, uint32_t seen,

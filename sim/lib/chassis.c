@@ -381,6 +381,7 @@ int pcinet_sim_chassis_create_ext(const char *dir,
 				continue;
 			sim_lock(s->st);
 			sim_reset_registers(s, M83XX_RSR_HRS);
+			sim_cfg_power_on(s);
 			sim_unlock(s->st);
 			pcinet_sim_slot_close(s);
 		}
@@ -561,6 +562,11 @@ void pcinet_sim_slot_close(struct pcinet_sim_slot *s)
 {
 	if (!s)
 		return;
+	/* What the host posted lands; the board's transfers stop with it */
+	if (s->st)
+		sim_posted_flush(s, false);
+	sim_engine_stop(s);
+	sim_posted_free(s);
 	if (s->immr)
 		munmap(s->immr, M83XX_IMMR_SIZE);
 	if (s->ram)

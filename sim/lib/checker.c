@@ -35,6 +35,9 @@ static const char *const counter_names[PCINET_SIM_COUNTERS] = {
 	[PCINET_SIM_VIOL_BOARD_WINDOW] = "viol_board_window",
 	[PCINET_SIM_VIOL_DMA_FOREIGN] = "viol_dma_foreign",
 	[PCINET_SIM_VIOL_RCR_LOST] = "viol_rcr_lost",
+	[PCINET_SIM_VIOL_NO_SNOOP] = "viol_no_snoop",
+	[PCINET_SIM_VIOL_POSTED_PASSED] = "viol_posted_passed",
+	[PCINET_SIM_VIOL_CFG_LOST] = "viol_cfg_lost",
 	[PCINET_SIM_STALE_AFTER_RESET] = "stale_after_reset",
 	[PCINET_SIM_RESETS] = "resets",
 	[PCINET_SIM_DMA_TRANSFERS] = "dma_transfers",
@@ -44,6 +47,8 @@ static const char *const counter_names[PCINET_SIM_COUNTERS] = {
 	[PCINET_SIM_BOARD_IRQS] = "board_irqs",
 	[PCINET_SIM_BAR_READS] = "bar_reads",
 	[PCINET_SIM_BAR_WRITES] = "bar_writes",
+	[PCINET_SIM_DMA_ABORTS] = "dma_aborts",
+	[PCINET_SIM_POSTED_LATE] = "posted_late",
 };
 
 const char *pcinet_sim_counter_name(enum pcinet_sim_counter c)
@@ -158,7 +163,17 @@ static int bar_access(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 
 	if (s->side != PCINET_SIM_HOST)
 		return -EPERM;
+	/* A read's completion pushes the posted writes ahead of it */
+	if (!write)
+		sim_posted_flush(s, false);
 	sim_count(s, write ? PCINET_SIM_BAR_WRITES : PCINET_SIM_BAR_READS, 1);
+	if (!sim_cfg_decodes(s, 1)) {
+		/* configuration lost to a reset: nobody claims the cycle */
+		sim_cfg_lost_access(s, write ? "wrote BAR1" : "read BAR1", off);
+		if (!write)
+			memset(buf, 0xFF, len);
+		return -EFAULT;
+	}
 	permitted = bar_permitted(s, off, write);
 	p = bar_translate(s, off, len);
 	if (!p) {
@@ -176,11 +191,12 @@ static int bar_access(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 			memset(buf, 0xFF, len);
 		return -EFAULT;
 	}
-	/* The access happens either way, as it would on the bus */
+	/* The access happens either way, as it would on the bus; a write
+	 * lands later (posted.c), a read now
+	 */
 	if (write)
-		memcpy(p, buf, len);
-	else
-		memcpy(buf, p, len);
+		return sim_posted_add(s, p, buf, len);
+	memcpy(buf, p, len);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
 }
@@ -194,11 +210,7 @@ int pcinet_sim_bar_read(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t off,
 			 const void *buf, uint32_t len)
 {
-	int err = bar_access(s, off, (void *)buf, len, true);
-
-	if (s->side == PCINET_SIM_HOST)
-		sim_host_activity(s);
-	return err;
+	return bar_access(s, off, (void *)buf, len, true);
 }
 
 int pcinet_sim_host_dma_share(struct pcinet_sim_slot *s, uint64_t bus,

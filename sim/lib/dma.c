@@ -3,13 +3,20 @@
  * The DMA controller: four channels, direct and chained mode, busy,
  * end-of-transfer and transfer-error status, the completion interrupt.
  *
- * A transfer starts when the board sets MR[CS] (0 -> 1) on an idle channel
- * and runs in the board's own process, without the slot lock, while SR[CB]
- * is set; it then sets EOCDI (or TE), clears CB and, with MR[EOTIE],
- * raises the board's interrupt. Addresses are board-local: board RAM or an
- * enabled outbound PCI window whose PCI target is host memory. Anything else
- * is a transfer error (the PCI controller would master-abort), and counted
- * as a violation by the checker.
+ * A transfer takes time, as on the silicon (docs/sim.md "DMA"): when the
+ * board sets MR[CS] (0 -> 1) on an idle channel, SR[CB] still reads clear
+ * for SIM_DMA_START_NS (the channel fetching its first descriptor); then CB
+ * reads set for SIM_DMA_NS_PER_BYTE per byte; then the data moves, CB
+ * clears, EOCDI (or TE) sets and, with MR[EOTIE], the DMA interrupt rises.
+ * The steps run in the board process's engine thread (engine.c), so the
+ * board CPU goes on meanwhile. Clearing MR[CS] before the end aborts the
+ * transfer: nothing moves, no EOCDI - what a driver that takes "CB clear"
+ * for "done" and then clears MR does to its own transfer.
+ *
+ * Addresses are board-local: board RAM, or an enabled outbound PCI window
+ * inside an enabled PCI local access window whose PCI target is host
+ * memory. Anything else is a transfer error (the PCI controller would
+ * master-abort), and counted as a violation by the checker.
  */
 #include <endian.h>
 #include <string.h>
@@ -24,9 +31,23 @@ static unsigned int dma_channel(uint32_t off)
 	return (off - M83XX_DMA_BASE) / M83XX_DMA_STRIDE;
 }
 
-int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
+/* Chained mode without SNEN: the descriptor fetches miss the cache [LX-SNEN] */
+static void check_cdar_snoop(struct pcinet_sim_slot *s, unsigned int n,
+			     uint32_t mr)
+{
+	uint32_t cdar = sim_reg_get(s, M83XX_DMA_CDAR(n));
+
+	if (!(mr & M83XX_DMA_MR_CTM) && !(cdar & M83XX_DMA_CDAR_SNEN))
+		sim_violation(s, PCINET_SIM_VIOL_NO_SNOOP,
+			      "DMA channel %u started a chain at CDAR 0x%08x without SNEN: its descriptor fetches do not snoop the cache",
+			      n, cdar);
+}
+
+int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val,
+		      uint64_t *due)
 {
 	unsigned int n = dma_channel(off);
+	struct sim_state *st = s->st;
 	uint32_t old;
 
 	if (off == M83XX_DMA_SR(n)) {
@@ -43,11 +64,25 @@ int sim_dma_write_reg(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 	}
 	old = sim_reg_get(s, off);
 	sim_reg_set(s, off, val);
-	if ((old & M83XX_DMA_MR_CS) || !(val & M83XX_DMA_MR_CS) ||
-	    (sim_reg_get(s, M83XX_DMA_SR(n)) & M83XX_DMA_SR_CB))
+	if (!(val & M83XX_DMA_MR_CS)) {
+		if (st->dma_stage[n] != SIM_DMA_IDLE) {
+			/* Halted before its end: nothing moves, no EOCDI */
+			st->dma_stage[n] = SIM_DMA_IDLE;
+			st->dma_seq[n]++;
+			sim_reg_set(s, M83XX_DMA_SR(n),
+				    sim_reg_get(s, M83XX_DMA_SR(n)) &
+				    ~M83XX_DMA_SR_CB);
+			sim_count(s, PCINET_SIM_DMA_ABORTS, 1);
+		}
 		return -1;
-	sim_reg_set(s, M83XX_DMA_SR(n),
-		    sim_reg_get(s, M83XX_DMA_SR(n)) | M83XX_DMA_SR_CB);
+	}
+	if ((old & M83XX_DMA_MR_CS) || st->dma_stage[n] != SIM_DMA_IDLE)
+		return -1;
+	check_cdar_snoop(s, n, val);
+	st->dma_stage[n] = SIM_DMA_STARTING;
+	st->dma_seq[n]++;
+	st->dma_due_ns[n] = sim_now_ns() + SIM_DMA_START_NS;
+	*due = st->dma_due_ns[n];
 	return (int)n;
 }
 
@@ -58,6 +93,27 @@ uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 	uint64_t pci;
 
 	return sim_translate(s, local, len, &pci);
+}
+
+/* Is [local, local + len) inside an enabled PCI local access window? */
+static bool in_pci_law(const struct pcinet_sim_slot *s, uint32_t local,
+		       uint32_t len)
+{
+	uint64_t end = (uint64_t)local + len, base, size;
+	uint32_t lawar;
+	unsigned int n;
+
+	for (n = 0; n < M83XX_PCI_LAWS; n++) {
+		lawar = sim_reg_get(s, M83XX_PCILAWAR(n));
+		size = m83xx_lawar_size(lawar);
+		if (!(lawar & M83XX_LAWAR_EN) || !size)
+			continue;
+		base = sim_reg_get(s, M83XX_PCILAWBAR(n)) & M83XX_LAWBAR_MASK;
+		base &= ~(size - 1);
+		if (local >= base && end <= base + size)
+			return true;
+	}
+	return false;
 }
 
 uint8_t *sim_translate(struct pcinet_sim_slot *s, uint32_t local,
@@ -71,6 +127,9 @@ uint8_t *sim_translate(struct pcinet_sim_slot *s, uint32_t local,
 	*pci_out = SIM_NOT_PCI;
 	if (local >= c->ram_base && end <= (uint64_t)c->ram_base + c->ram_size)
 		return s->ram + (local - c->ram_base);
+	/* The local bus decoder sends nothing to PCI outside a PCILAW */
+	if (!in_pci_law(s, local, len))
+		return NULL;
 	for (w = 0; w < M83XX_PCI_OUTBOUND_WINDOWS; w++) {
 		pocmr = sim_reg_get(s, M83XX_POCMR(w));
 		if (!(pocmr & M83XX_POCMR_EN) || (pocmr & M83XX_POCMR_IO))
@@ -122,7 +181,7 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 	if (!from || !to) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,
-			      "DMA channel %u: %u bytes 0x%08x -> 0x%08x leave board RAM and the outbound windows",
+			      "DMA channel %u: %u bytes 0x%08x -> 0x%08x leave board RAM and the outbound windows inside a PCI local access window",
 			      n, count, src, dst);
 		return false;
 	}
@@ -164,6 +223,7 @@ static bool dma_chain(struct pcinet_sim_slot *s, unsigned int n,
 			M83XX_DMA_NEXT_ADDR_MASK;
 	struct m83xx_dma_desc d;
 	uint32_t next, src, dst, count;
+	bool snoop_told = false;
 	unsigned int i;
 
 	for (i = 0; i < DMA_MAX_CHAIN; i++) {
@@ -179,6 +239,13 @@ static bool dma_chain(struct pcinet_sim_slot *s, unsigned int n,
 		sim_reg_set(s, M83XX_DMA_DAR(n), dst);
 		sim_reg_set(s, M83XX_DMA_BCR(n), count);
 		sim_reg_set(s, M83XX_DMA_NDAR(n), next);
+		if (!(next & M83XX_DMA_NEXT_SNEN) && !snoop_told) {
+			/* fsldma sets SNEN in every link on 83xx [LX-SNEN] */
+			sim_violation(s, PCINET_SIM_VIOL_NO_SNOOP,
+				      "DMA channel %u: descriptor at 0x%08x links on without SNEN (next 0x%08x): the next fetch does not snoop the cache",
+				      n, addr, next);
+			snoop_told = true;
+		}
 		if (!dma_copy(s, n, src, dst, count, bytes))
 			return false;
 		if (next & M83XX_DMA_NEXT_EOL)
@@ -189,7 +256,35 @@ static bool dma_chain(struct pcinet_sim_slot *s, unsigned int n,
 	return false;
 }
 
-void sim_dma_run(struct pcinet_sim_slot *s, unsigned int n)
+/* Bytes the transfer will move, for its duration; errors show later */
+static uint64_t dma_measure(struct pcinet_sim_slot *s, unsigned int n,
+			    uint32_t mr)
+{
+	uint32_t addr = sim_reg_get(s, M83XX_DMA_CDAR(n)) &
+			M83XX_DMA_CDAR_ADDR_MASK;
+	uint64_t bytes = 0;
+	uint32_t next;
+	unsigned int i;
+	uint8_t *p;
+
+	if (mr & M83XX_DMA_MR_CTM)
+		return sim_reg_get(s, M83XX_DMA_BCR(n));
+	for (i = 0; i < DMA_MAX_CHAIN; i++) {
+		p = sim_translate_local(s, addr, M83XX_DMA_DESC_SIZE);
+		if (!p || (addr & (M83XX_DMA_DESC_ALIGN - 1)))
+			break;
+		bytes += le32_to_cpu(((struct m83xx_dma_desc *)(void *)p)->count);
+		next = le32_to_cpu(((struct m83xx_dma_desc *)(void *)p)->next);
+		if (next & M83XX_DMA_NEXT_EOL)
+			break;
+		addr = next & M83XX_DMA_NEXT_ADDR_MASK;
+	}
+	return bytes;
+}
+
+/* The end: move the data and report it, unless halted meanwhile */
+static void dma_finish(struct pcinet_sim_slot *s, unsigned int n,
+		       uint32_t seq)
 {
 	uint32_t mr = sim_reg_get(s, M83XX_DMA_MR(n)), sr;
 	uint64_t bytes = 0;
@@ -203,11 +298,12 @@ void sim_dma_run(struct pcinet_sim_slot *s, unsigned int n)
 		ok = dma_chain(s, n, &bytes);
 
 	sim_lock(s->st);
-	if (pcinet_sim_board_stale(s)) {
-		/* Reset while we copied: the channel is gone, like the board */
+	if (pcinet_sim_board_stale(s) || s->st->dma_seq[n] != seq) {
+		/* Reset or halted while we copied: no status to report */
 		sim_unlock(s->st);
 		return;
 	}
+	s->st->dma_stage[n] = SIM_DMA_IDLE;
 	sr = sim_reg_get(s, M83XX_DMA_SR(n)) & ~M83XX_DMA_SR_CB;
 	sr |= ok ? M83XX_DMA_SR_EOCDI : M83XX_DMA_SR_TE;
 	if (ok && (mr & M83XX_DMA_MR_CTM))
@@ -217,6 +313,45 @@ void sim_dma_run(struct pcinet_sim_slot *s, unsigned int n)
 	sim_count(s, PCINET_SIM_DMA_TRANSFERS, 1);
 	sim_count(s, PCINET_SIM_DMA_BYTES, bytes);
 	sim_irq_signal(s, PCINET_SIM_BOARD);
+	sim_wake_board(s);
+}
+
+/* The engine's event for channel n: the next step of its transfer */
+void sim_dma_event(struct pcinet_sim_slot *s, unsigned int n)
+{
+	struct sim_state *st = s->st;
+	uint64_t now = sim_now_ns(), due;
+	uint32_t seq, mr;
+
+	sim_lock(st);
+	if (pcinet_sim_board_stale(s) || st->dma_stage[n] == SIM_DMA_IDLE) {
+		sim_unlock(st);
+		return;
+	}
+	due = st->dma_due_ns[n];
+	seq = st->dma_seq[n];
+	if (now < due) {
+		sim_unlock(st);
+		sim_engine_at(s, SIM_EVENT_DMA0 + n, due);
+		return;
+	}
+	if (st->dma_stage[n] == SIM_DMA_BUSY) {
+		sim_unlock(st);
+		dma_finish(s, n, seq);
+		return;
+	}
+	/* The channel has its first descriptor: busy from now on */
+	st->dma_stage[n] = SIM_DMA_BUSY;
+	sim_reg_set(s, M83XX_DMA_SR(n),
+		    sim_reg_get(s, M83XX_DMA_SR(n)) | M83XX_DMA_SR_CB);
+	mr = sim_reg_get(s, M83XX_DMA_MR(n));
+	sim_unlock(st);
+	due = now + dma_measure(s, n, mr) * SIM_DMA_NS_PER_BYTE;
+	sim_lock(st);
+	if (st->dma_seq[n] == seq)
+		st->dma_due_ns[n] = due;
+	sim_unlock(st);
+	sim_engine_at(s, SIM_EVENT_DMA0 + n, due);
 }
 
 bool sim_dma_irq(const struct pcinet_sim_slot *s)

@@ -55,10 +55,11 @@ bool pcinet_sim_irq_level(struct pcinet_sim_slot *s, enum pcinet_sim_side line)
 /*
  * A board CPU that polls spins for free on real hardware; fifteen polling
  * processes on a two-core machine do not. pcinet_sim_idle() lets a polling
- * board model its idle loop: sleep until the host next writes this slot (a
- * futex on a counter every host write bumps), or the timeout.
+ * board model its idle loop: sleep until the host next writes this slot or
+ * one of the board's DMA transfers ends (a futex on a counter each of those
+ * bumps), or the timeout.
  */
-void sim_host_activity(struct pcinet_sim_slot *s)
+void sim_wake_board(struct pcinet_sim_slot *s)
 {
 	__atomic_add_fetch(&s->st->host_activity, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &s->st->host_activity, FUTEX_WAKE, INT_MAX, NULL,

@@ -64,15 +64,31 @@ static uint32_t imisr_value(const struct pcinet_sim_slot *s)
 	return v;
 }
 
+/*
+ * SIPNR_L: the board's internal interrupt sources that are pending, the
+ * message unit (vector 69) and the DMA controller (71) [IPIC]. The model
+ * shows a source pending whether SIMSR_L masks it or not [NONE].
+ */
+static uint32_t sipnr_l_value(const struct pcinet_sim_slot *s)
+{
+	const uint32_t im = M83XX_IMI_IM0I | M83XX_IMI_IM1I | M83XX_IMI_IDI;
+	uint32_t v = 0;
+
+	if (imisr_value(s) & ~sim_reg_get(s, M83XX_MU_IMIMR) & im)
+		v |= M83XX_SIMSR_L_MU;
+	if (sim_dma_irq(s))
+		v |= M83XX_SIMSR_L_DMA;
+	return v;
+}
+
 bool sim_line_level(const struct pcinet_sim_slot *s, enum pcinet_sim_side line)
 {
 	const uint32_t om = M83XX_OMI_OM0I | M83XX_OMI_OM1I | M83XX_OMI_ODI;
-	const uint32_t im = M83XX_IMI_IM0I | M83XX_IMI_IM1I | M83XX_IMI_IDI;
 
 	if (line == PCINET_SIM_HOST)
 		return omisr_value(s) & ~sim_reg_get(s, M83XX_MU_OMIMR) & om;
-	return (imisr_value(s) & ~sim_reg_get(s, M83XX_MU_IMIMR) & im) ||
-	       sim_dma_irq(s);
+	/* Two IPIC sources, each reaching the CPU only if SIMSR_L says so */
+	return sipnr_l_value(s) & sim_reg_get(s, M83XX_IPIC_SIMSR_L);
 }
 
 void sim_reset_registers(struct pcinet_sim_slot *s, uint32_t rsr)
@@ -84,6 +100,9 @@ void sim_reset_registers(struct pcinet_sim_slot *s, uint32_t rsr)
 	s->st->rpr_unlocked = 0;
 	s->st->rcer_cre = 0;
 	s->st->rcer_reads = 0;
+	/* DMA stops: a transfer in flight never ends (dma.c sees the epoch) */
+	memset(s->st->dma_stage, 0, sizeof(s->st->dma_stage));
+	sim_cfg_reset(s);	/* BARs, command: lost, and locked */
 }
 
 static void notify_supervisor(struct pcinet_sim_slot *s, uint32_t epoch)
@@ -122,14 +141,6 @@ void pcinet_sim_hard_reset(struct pcinet_sim_slot *s, uint32_t rsr_cause)
 	sim_unlock(s->st);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static const char *side_name(const struct pcinet_sim_slot *s)
 {
 	return s->side == PCINET_SIM_HOST ? "host" : "board";
@@ -148,7 +159,7 @@ static uint32_t rcer_read(struct pcinet_sim_slot *s)
 	if (st->rpr_unlocked && !st->rcer_cre &&
 	    s->side != PCINET_SIM_OBSERVER && !pcinet_sim_board_stale(s)) {
 		if (st->rcer_reads &&
-		    now_ns() - st->rpr_unlock_ns >= SIM_CRE_LATENCY_US * 1000ull)
+		    sim_now_ns() - st->rpr_unlock_ns >= SIM_CRE_LATENCY_US * 1000ull)
 			st->rcer_cre = 1;
 		st->rcer_reads++;
 	}
@@ -169,7 +180,7 @@ static bool reset_control(struct pcinet_sim_slot *s, uint32_t off,
 		st->rpr_unlocked = val == M83XX_RPR_UNLOCK;
 		st->rcer_cre = 0;
 		st->rcer_reads = 0;
-		st->rpr_unlock_ns = st->rpr_unlocked ? now_ns() : 0;
+		st->rpr_unlock_ns = st->rpr_unlocked ? sim_now_ns() : 0;
 		return false;
 	}
 	/* RCR: ignored by the hardware unless RCER[CRE] says enabled */
@@ -208,10 +219,57 @@ static bool is_dma_reg(uint32_t off)
 	       off < M83XX_DMA_CH(M83XX_DMA_CHANNELS - 1) + 0x28;
 }
 
+/*
+ * A write that tells the board to look (IDR, IMR0, IMR1) while BAR1 writes
+ * are still posted: on the bus it may arrive first, and here it does
+ * (posted.c). The host skipped protocol.md 3.5's read-back.
+ */
+static void check_posted(struct pcinet_sim_slot *s, uint32_t off,
+			 uint32_t val)
+{
+	uint32_t held = sim_posted_bytes(s);
+
+	if (held)
+		sim_violation(s, PCINET_SIM_VIOL_POSTED_PASSED,
+			      "host wrote 0x%08x to IMMR 0x%04x with %u bytes of BAR1 writes still posted: the board sees it before the data (protocol 3.5: read back first)",
+			      val, off, held);
+}
+
+/*
+ * A host access the board does not decode: its configuration space was lost
+ * to a reset and not restored (protocol 2.2 host rule 3). The host's fault
+ * once it has looked since the reset, the race's otherwise (as BAR1 use
+ * after an unseen reset). Caller holds the lock.
+ */
+static void cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			    uint32_t off)
+{
+	if (s->epoch != __atomic_load_n(&s->st->epoch, __ATOMIC_ACQUIRE)) {
+		sim_count(s, PCINET_SIM_STALE_AFTER_RESET, 1);
+		return;
+	}
+	sim_violation(s, PCINET_SIM_VIOL_CFG_LOST,
+		      "host %s 0x%x of slot %u before restoring its configuration space (lost to a reset)",
+		      what, off, s->index);
+}
+
+void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			 uint32_t off)
+{
+	cfg_lost_access(s, what, off);
+}
+
 /* Host (PCI) writes. Returns the lines to re-evaluate. */
 static unsigned int host_write(struct pcinet_sim_slot *s, uint32_t off,
 			       uint32_t val)
 {
+	if (!sim_cfg_decodes(s, 0)) {
+		cfg_lost_access(s, "wrote BAR0", off);
+		return 0;	/* nobody claims the cycle */
+	}
+	if (off == M83XX_MU_IDR || off == M83XX_MU_IMR0 ||
+	    off == M83XX_MU_IMR1)
+		check_posted(s, off, val);
 	switch (off) {
 	case M83XX_MU_OMISR:
 		reg_clear(s, off, val & (M83XX_OMI_OM0I | M83XX_OMI_OM1I));
@@ -253,9 +311,29 @@ static unsigned int host_write(struct pcinet_sim_slot *s, uint32_t off,
 	}
 }
 
+/*
+ * The board publishes its region (OMR1 gains REGISTERS_VALID): the host
+ * will now write into it, and software reading it through the data cache
+ * sees those writes only if inbound window 0 snoops [UB-PIWAR].
+ */
+static void check_publish_snoop(struct pcinet_sim_slot *s, uint32_t val)
+{
+	uint32_t piwar = sim_reg_get(s, M83XX_PIWAR0);
+
+	/* no window at all is not this rule's: viol_board_window catches it */
+	if (!pcinet_board_valid(val) ||
+	    pcinet_board_valid(sim_reg_get(s, M83XX_MU_OMR1)) ||
+	    !(piwar & M83XX_PIWAR_EN) ||
+	    (piwar & M83XX_PIWAR_TT_MASK) == M83XX_PIWAR_SNOOP)
+		return;
+	sim_violation(s, PCINET_SIM_VIOL_NO_SNOOP,
+		      "board of slot %u published its region (OMR1 0x%08x) with PIWAR0 0x%08x: inbound reads and writes must snoop (RTT/WTT 0x5)",
+		      s->index, val, piwar);
+}
+
 /* Board (local) writes. Returns the lines to re-evaluate. */
 static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
-				uint32_t val, int *dma_start)
+				uint32_t val, int *dma_start, uint64_t *due)
 {
 	switch (off) {
 	case M83XX_MU_OMISR:
@@ -271,6 +349,7 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 		reg_or(s, M83XX_MU_OMISR, M83XX_OMI_OM0I);
 		return LINE_HOST;
 	case M83XX_MU_OMR1:
+		check_publish_snoop(s, val);
 		sim_reg_set(s, off, val);
 		reg_or(s, M83XX_MU_OMISR, M83XX_OMI_OM1I);
 		return LINE_HOST;
@@ -284,8 +363,16 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 		reg_clear(s, off, val & (M83XX_IMI_IM0I | M83XX_IMI_IM1I));
 		return 0;
 	case M83XX_MU_IMIMR:
+	case M83XX_IPIC_SIMSR_L:
 		sim_reg_set(s, off, val);
 		return LINE_BOARD;
+	case M83XX_IPIC_SIPNR_L:
+		ro_write(s, off, val);	/* pending state is the sources' */
+		return 0;
+	case M83XX_PIWAR0:
+		sim_reg_set(s, off, val);
+		sim_cfg_unlock(s);	/* its firmware is up: config opens */
+		return 0;
 	case M83XX_RST_RSR:
 		reg_clear(s, off, val);	/* reset status bits are W1C */
 		return 0;
@@ -295,7 +382,7 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 		return 0;
 	default:
 		if (is_dma_reg(off)) {
-			*dma_start = sim_dma_write_reg(s, off, val);
+			*dma_start = sim_dma_write_reg(s, off, val, due);
 			return LINE_BOARD;
 		}
 		sim_reg_set(s, off, val);	/* the board owns the rest */
@@ -309,6 +396,17 @@ uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 
 	if ((off & 3) || off >= M83XX_IMMR_SIZE)
 		return 0xFFFFFFFF;
+	/* A read's completion pushes the host's posted writes ahead of it */
+	if (s->side == PCINET_SIM_HOST) {
+		sim_posted_flush(s, false);
+		if (!sim_cfg_decodes(s, 0)) {
+			/* master abort: reads float high (protocol 10.4) */
+			if (off == M83XX_MU_OMR1)
+				s->epoch = __atomic_load_n(&s->st->epoch,
+							   __ATOMIC_ACQUIRE);
+			return 0xFFFFFFFF;
+		}
+	}
 	switch (off) {
 	case M83XX_MU_OMISR:
 		return omisr_value(s);
@@ -316,6 +414,8 @@ uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 		return imisr_value(s);
 	case M83XX_DMA_DGSR:
 		return sim_dma_dgsr(s);
+	case M83XX_IPIC_SIPNR_L:
+		return sipnr_l_value(s);
 	case M83XX_RST_RPR:
 	case M83XX_RST_RCR:
 		return 0;	/* write-only in this model */
@@ -337,10 +437,23 @@ uint32_t pcinet_sim_read32(struct pcinet_sim_slot *s, uint32_t off)
 	}
 }
 
+/* No thread to run the transfer (out of memory): it fails, visibly */
+static void dma_no_engine(struct pcinet_sim_slot *s, unsigned int n)
+{
+	sim_lock(s->st);
+	s->st->dma_stage[n] = SIM_DMA_IDLE;
+	sim_reg_set(s, M83XX_DMA_SR(n),
+		    sim_reg_get(s, M83XX_DMA_SR(n)) | M83XX_DMA_SR_TE);
+	sim_unlock(s->st);
+	sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
+	sim_irq_signal(s, PCINET_SIM_BOARD);
+}
+
 void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 {
 	unsigned int lines;
 	int dma_start = -1;
+	uint64_t due = 0;
 
 	if (s->side == PCINET_SIM_OBSERVER || (off & 3) ||
 	    off >= M83XX_IMMR_SIZE)
@@ -354,12 +467,13 @@ void pcinet_sim_write32(struct pcinet_sim_slot *s, uint32_t off, uint32_t val)
 	if (s->side == PCINET_SIM_HOST)
 		lines = host_write(s, off, val);
 	else
-		lines = board_write(s, off, val, &dma_start);
+		lines = board_write(s, off, val, &dma_start, &due);
 	sim_unlock(s->st);
 	if (s->side == PCINET_SIM_HOST)
-		sim_host_activity(s);
-	if (dma_start >= 0)
-		sim_dma_run(s, (unsigned int)dma_start);
+		sim_wake_board(s);
+	if (dma_start >= 0 &&
+	    sim_engine_at(s, SIM_EVENT_DMA0 + (unsigned int)dma_start, due))
+		dma_no_engine(s, (unsigned int)dma_start);
 	if (lines & LINE_HOST)
 		sim_irq_signal(s, PCINET_SIM_HOST);
 	if (lines & LINE_BOARD)

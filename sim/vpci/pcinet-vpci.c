@@ -9,10 +9,10 @@
  * device answers reads in the same buffer chain and sends interrupts as
  * messages on virtqueue 1 ("irq"). This program is that device:
  *
- *   config space  an MPC837x agent (vendor 0x1957, device MPC8379E), BAR0
- *                 the 1 MiB IMMR (mem32, non-prefetchable), BAR1 the
- *                 inbound window onto board RAM (mem32, prefetchable,
- *                 pcinet_sim_bar_size() bytes), interrupt pin INTA
+ *   config space  the model's (pcinet_sim_cfg_read/write()): an MPC837x
+ *                 agent, BAR0 the 1 MiB IMMR, BAR1 the inbound window onto
+ *                 board RAM, interrupt pin INTA; lost at a board reset
+ *                 until the driver restores it, as on a crate
  *   BAR0          pcinet_sim_read32()/write32() of the slot's host side:
  *                 W1C, doorbells, interrupts and resets happen in the
  *                 library, exactly as for pcinetd
@@ -158,7 +158,6 @@ struct vq {
 	bool enabled;
 };
 
-#define CFG_SIZE	256	/* a conventional header; the rest reads 0 */
 
 static struct {
 	const char *socket_path;
@@ -178,10 +177,6 @@ static struct {
 	struct pcinet_sim_chassis *ch;
 	struct pcinet_sim_slot *slot;
 	int irq_fd;
-	uint32_t bar_size[2];
-
-	uint8_t cfg[CFG_SIZE];
-	uint8_t cfg_wmask[CFG_SIZE];
 
 	/* INTA delivery (irq_update) */
 	bool irq_owed;		/* a message is due but no irq buffer was free */
@@ -418,53 +413,18 @@ static uint32_t chain_reply(struct chain *c, const uint8_t *data, uint32_t len)
 
 /* ---- configuration space */
 
-static void cfg_put(unsigned int off, unsigned int size, uint32_t val,
-		    uint32_t wmask)
-{
-	unsigned int i;
-
-	for (i = 0; i < size; i++) {
-		g.cfg[off + i] = (uint8_t)(val >> (8 * i));
-		g.cfg_wmask[off + i] = (uint8_t)(wmask >> (8 * i));
-	}
-}
-
+/*
+ * The board's configuration space is the model's (pcinet_sim_cfg_*(),
+ * docs/sim.md "Configuration space"): a board reset takes it with it, and
+ * the host driver must restore it as on a crate.
+ */
 static uint16_t cfg_command(void)
 {
-	return (uint16_t)(g.cfg[PCI_COMMAND] | g.cfg[PCI_COMMAND + 1] << 8);
-}
+	uint8_t b[2] = { 0, 0 };
 
-static void cfg_init(void)
-{
-	uint32_t bar1 = g.bar_size[1];
-
-	memset(g.cfg, 0, sizeof(g.cfg));
-	memset(g.cfg_wmask, 0, sizeof(g.cfg_wmask));
-	cfg_put(PCI_VENDOR_ID, 2, M83XX_PCI_VENDOR_FREESCALE, 0);
-	cfg_put(PCI_DEVICE_ID, 2, M83XX_PCI_DEV_MPC8379E, 0);
-	cfg_put(PCI_COMMAND, 2, 0,
-		PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |
-		PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
-	cfg_put(PCI_STATUS, 2, 0, 0);	/* INTx status: computed on read */
-	cfg_put(PCI_REVISION_ID, 1, 0x21, 0);
-	/* class 0x0B20: processor, PowerPC (an 83xx agent reports so) */
-	cfg_put(PCI_CLASS_PROG, 1, 0x00, 0);
-	cfg_put(PCI_CLASS_DEVICE, 2, 0x0B20, 0);
-	cfg_put(PCI_CACHE_LINE_SIZE, 1, 0, 0xff);
-	cfg_put(PCI_LATENCY_TIMER, 1, 0, 0xff);
-	cfg_put(PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL, 0);
-	/* BARs: the address bits above the size are writable, which is what
-	 * size probing (write all ones, read back) relies on
-	 */
-	cfg_put(PCI_BASE_ADDRESS_0, 4, PCI_BASE_ADDRESS_SPACE_MEMORY |
-		PCI_BASE_ADDRESS_MEM_TYPE_32, ~(uint32_t)(M83XX_IMMR_SIZE - 1));
-	cfg_put(PCI_BASE_ADDRESS_1, 4, PCI_BASE_ADDRESS_SPACE_MEMORY |
-		PCI_BASE_ADDRESS_MEM_TYPE_32 | PCI_BASE_ADDRESS_MEM_PREFETCH,
-		~(bar1 - 1));
-	cfg_put(PCI_SUBSYSTEM_VENDOR_ID, 2, M83XX_PCI_VENDOR_FREESCALE, 0);
-	cfg_put(PCI_SUBSYSTEM_ID, 2, M83XX_PCI_DEV_MPC8379E, 0);
-	cfg_put(PCI_INTERRUPT_LINE, 1, 0, 0xff);
-	cfg_put(PCI_INTERRUPT_PIN, 1, 1, 0);	/* INTA */
+	if (g.slot)
+		pcinet_sim_cfg_read(g.slot, PCI_COMMAND, b, 2);
+	return (uint16_t)(b[0] | b[1] << 8);
 }
 
 static bool irq_level(void);
@@ -473,12 +433,13 @@ static void cfg_read(uint64_t off, uint32_t size, uint8_t *out)
 {
 	uint32_t i;
 
+	memset(out, 0, size);
+	if (off > PCINET_SIM_CFG_SIZE || size > PCINET_SIM_CFG_SIZE - off)
+		return;
+	pcinet_sim_cfg_read(g.slot, (uint32_t)off, out, size);
 	for (i = 0; i < size; i++) {
-		uint64_t a = off + i;
-
-		out[i] = a < CFG_SIZE ? g.cfg[a] : 0;
 		/* Status bit 3, Interrupt Status: the INTA level itself */
-		if (a == PCI_STATUS && irq_level())
+		if (off + i == PCI_STATUS && irq_level() && out[i] != 0xFF)
 			out[i] |= PCI_STATUS_INTERRUPT;
 	}
 	g.n_cfg_rd++;
@@ -489,16 +450,9 @@ static void irq_update(bool now);
 static void cfg_write(uint64_t off, uint32_t size, const uint8_t *in)
 {
 	uint16_t before = cfg_command();
-	uint32_t i;
 
-	for (i = 0; i < size; i++) {
-		uint64_t a = off + i;
-
-		if (a >= CFG_SIZE)
-			continue;
-		g.cfg[a] = (uint8_t)((g.cfg[a] & ~g.cfg_wmask[a]) |
-				     (in[i] & g.cfg_wmask[a]));
-	}
+	if (off <= PCINET_SIM_CFG_SIZE && size <= PCINET_SIM_CFG_SIZE - off)
+		pcinet_sim_cfg_write(g.slot, (uint32_t)off, in, size);
 	g.n_cfg_wr++;
 	if (cfg_command() != before) {
 		vlog("command 0x%04x", cfg_command());
@@ -506,12 +460,7 @@ static void cfg_write(uint64_t off, uint32_t size, const uint8_t *in)
 	}
 }
 
-/* ---- BARs */
-
-static bool mem_enabled(void)
-{
-	return cfg_command() & PCI_COMMAND_MEMORY;
-}
+/* ---- BARs: whether the board decodes them is the model's to say */
 
 /* A register's value as the bytes on the bus (address order), and back */
 static uint32_t reg_to_bus(uint32_t off, uint32_t v)
@@ -577,8 +526,6 @@ static void mmio_read(unsigned int bar, uint64_t addr, uint32_t size,
 {
 	g.n_mmio_rd++;
 	memset(out, 0xff, size);
-	if (!mem_enabled())
-		return;		/* master abort: all ones */
 	if (bar == 0)
 		bar0_read(addr, size, out);
 	else if (bar == 1 && addr <= UINT32_MAX)
@@ -603,8 +550,6 @@ static void mmio_write(unsigned int bar, uint64_t addr, uint32_t size,
 		logmsg("write bar%u 0x%05" PRIx64 " /%u = 0x%" PRIx64, bar,
 		       addr, size, le64toh(v));
 	}
-	if (!mem_enabled())
-		return;
 	if (bar == 0) {
 		bar0_write(addr, size, in);
 		irq_update(false);
@@ -1086,15 +1031,9 @@ static int open_slot(void)
 		}
 	}
 	g.irq_fd = pcinet_sim_irq_fd(g.slot);
-	g.bar_size[0] = M83XX_IMMR_SIZE;
-	g.bar_size[1] = pcinet_sim_bar_size(g.slot);
-	if (g.bar_size[1] < 4096 || (g.bar_size[1] & (g.bar_size[1] - 1))) {
-		logmsg("BAR1 size 0x%x is not a power of two", g.bar_size[1]);
-		return -1;
-	}
-	cfg_init();
+	/* chassis.conf holds a power-of-two ram_size: BAR1 sizes right */
 	logmsg("slot %u of %s: BAR0 IMMR 0x%x bytes, BAR1 0x%x bytes",
-	       g.slot_num, g.dir, g.bar_size[0], g.bar_size[1]);
+	       g.slot_num, g.dir, M83XX_IMMR_SIZE, pcinet_sim_bar_size(g.slot));
 	return 0;
 }
 

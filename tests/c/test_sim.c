@@ -4,11 +4,13 @@
  * message unit, the DMA controller, reset control and the checker, each
  * driven through the same API the board and host backends use.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pcinet_sim.h"
@@ -19,10 +21,26 @@
 #define OB_LOCAL	0x80000000u	/* outbound window 0, local side */
 #define OB_SIZE		0x40000000u	/* 1 GiB onto PCI 0.. */
 
+#define DMA_WAIT_MS	2000	/* a transfer ends well before, even loaded */
+#define SIM_POSTED_WRITES_FOR_TEST 64	/* sim_internal.h SIM_POSTED_WRITES */
+#define POSTED_MAX_US_FOR_TEST	100	/* sim_internal.h SIM_POSTED_MAX_NS */
+
 static char dir[64];
 static struct pcinet_sim_chassis *ch;
 static struct pcinet_sim_slot *brd, *hst, *obs;
 static struct pcinet_sim_config cfg;
+
+/* Outbound window 0 onto PCI 0.., inside PCI local access window 0 */
+static void outbound_window(struct pcinet_sim_slot *b)
+{
+	pcinet_sim_write32(b, M83XX_PCILAWBAR(0), OB_LOCAL);
+	pcinet_sim_write32(b, M83XX_PCILAWAR(0), M83XX_LAWAR_EN |
+			   m83xx_piwar_code(OB_SIZE));
+	pcinet_sim_write32(b, M83XX_POBAR(0), OB_LOCAL >> 12);
+	pcinet_sim_write32(b, M83XX_POTAR(0), 0);
+	pcinet_sim_write32(b, M83XX_POCMR(0), M83XX_POCMR_EN |
+			   M83XX_POCMR_CM(OB_SIZE));
+}
 
 static void setup(void)
 {
@@ -42,11 +60,11 @@ static void setup(void)
 	/* What board firmware does before the host enumerates it */
 	pcinet_sim_write32(brd, M83XX_PITAR0, cfg.ram_base >> 12);
 	pcinet_sim_write32(brd, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
-			   m83xx_piwar_code(cfg.ram_size));
-	pcinet_sim_write32(brd, M83XX_POBAR(0), OB_LOCAL >> 12);
-	pcinet_sim_write32(brd, M83XX_POTAR(0), 0);
-	pcinet_sim_write32(brd, M83XX_POCMR(0), M83XX_POCMR_EN |
-			   M83XX_POCMR_CM(OB_SIZE));
+			   M83XX_PIWAR_SNOOP | m83xx_piwar_code(cfg.ram_size));
+	outbound_window(brd);
+	/* an interrupt-driven board takes both of its IPIC sources */
+	pcinet_sim_write32(brd, M83XX_IPIC_SIMSR_L,
+			   M83XX_SIMSR_L_MU | M83XX_SIMSR_L_DMA);
 	pcinet_sim_irq_drain(brd);
 	pcinet_sim_irq_drain(hst);
 }
@@ -82,6 +100,60 @@ static uint32_t via_window(uint64_t bus)
 static uint8_t *host_mem(uint64_t bus)
 {
 	return (uint8_t *)pcinet_sim_host_mem(ch) + (bus - cfg.host_mem_bus);
+}
+
+static bool last_violation_says(const char *what)
+{
+	char text[160];
+
+	pcinet_sim_last_violation(obs, text, sizeof(text));
+	return strstr(text, what) != NULL;
+}
+
+static void board_valid(void)
+{
+	pcinet_sim_write32(brd, M83XX_MU_OMR1,
+			   pcinet_status_make(PCINET_STATUS_SIG_BOARD,
+					      PCINET_UART_RX_ENABLED |
+					      PCINET_NET_REGISTERS_VALID));
+}
+
+/*
+ * A board after a reset: its firmware sets its inbound window up, which
+ * releases its configuration space (sim.md "Configuration space"). NULL:
+ * a new board CPU, opened and closed here.
+ */
+static void firmware_up(struct pcinet_sim_slot *b)
+{
+	struct pcinet_sim_slot *mine = b ? NULL :
+		pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
+
+	if (!b)
+		b = mine;
+	pcinet_sim_write32(b, M83XX_PITAR0, cfg.ram_base >> 12);
+	pcinet_sim_write32(b, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   M83XX_PIWAR_SNOOP | m83xx_piwar_code(cfg.ram_size));
+	pcinet_sim_slot_close(mine);
+}
+
+/*
+ * The reset request as U-Boot's 83xx do_reset() makes it and the hosts now
+ * do (protocol 10.8): RPR "RSTE", RCER until CRE, RCR. Returns the RCER
+ * reads it took, 0 if CRE never came (RCR then not written).
+ */
+static unsigned int reset_handshake(struct pcinet_sim_slot *s, uint32_t rcr)
+{
+	unsigned int reads;
+
+	pcinet_sim_write32(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
+	for (reads = 1; reads <= 100000; reads++) {
+		if (pcinet_sim_read32(s, M83XX_RST_RCER) & M83XX_RCER_CRE) {
+			pcinet_sim_write32(s, M83XX_RST_RCR, rcr);
+			return reads;
+		}
+		usleep(5);
+	}
+	return 0;
 }
 
 /* ---- message unit ---------------------------------------------------- */
@@ -248,15 +320,37 @@ static void fill(uint8_t *p, uint32_t len, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
+/*
+ * Wait for channel n's end as a driver must (protocol 3.3): EOCDI or TE,
+ * never "CB clear". Returns SR then, or 0 after DMA_WAIT_MS.
+ */
+static uint32_t dma_wait(struct pcinet_sim_slot *b, unsigned int n)
+{
+	const uint32_t end = M83XX_DMA_SR_EOCDI | M83XX_DMA_SR_TE;
+	unsigned int i;
+	uint32_t sr;
+
+	for (i = 0; i < DMA_WAIT_MS * 10; i++) {
+		sr = pcinet_sim_read32(b, M83XX_DMA_SR(n));
+		if ((sr & end) && !(sr & M83XX_DMA_SR_CB))
+			return sr;
+		usleep(100);
+	}
+	return 0;
+}
+
 static void direct_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
 		      uint32_t dst, uint32_t count, uint32_t mode)
 {
 	pcinet_sim_write32(b, M83XX_DMA_MR(n), 0);
+	pcinet_sim_write32(b, M83XX_DMA_SR(n), M83XX_DMA_SR_EOCDI |
+			   M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE);
 	pcinet_sim_write32(b, M83XX_DMA_SAR(n), src);
 	pcinet_sim_write32(b, M83XX_DMA_DAR(n), dst);
 	pcinet_sim_write32(b, M83XX_DMA_BCR(n), count);
 	pcinet_sim_write32(b, M83XX_DMA_MR(n), mode | M83XX_DMA_MR_CTM |
 			   M83XX_DMA_MR_CS);
+	dma_wait(b, n);
 }
 
 static void direct(unsigned int n, uint32_t src, uint32_t dst, uint32_t count,
@@ -328,14 +422,16 @@ TEST(dma_chained_descriptors)
 	fill(ram + 0x1000, 3000, 1);
 	fill(host_mem(bus + 0x8000), 600, 2);
 	/* board -> host, host -> board, then a small completion record */
-	put_desc(d0, cfg.ram_base + 0x1000, via_window(bus), 3000, d1);
+	put_desc(d0, cfg.ram_base + 0x1000, via_window(bus), 3000,
+		 d1 | M83XX_DMA_NEXT_SNEN);
 	put_desc(d1, via_window(bus + 0x8000), cfg.ram_base + 0x9000, 600,
 		 d2 | M83XX_DMA_NEXT_SNEN);
 	put_desc(d2, cfg.ram_base + 0x1000, via_window(bus + 0xF000), 8,
-		 M83XX_DMA_NEXT_EOL);
-	pcinet_sim_write32(brd, M83XX_DMA_CDAR(2), d0);
+		 M83XX_DMA_NEXT_EOL | M83XX_DMA_NEXT_SNEN);
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(2), d0 | M83XX_DMA_CDAR_SNEN);
 	pcinet_sim_write32(brd, M83XX_DMA_MR(2), M83XX_DMA_MR_EOTIE | M83XX_DMA_MR_CS);
-	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(2)), M83XX_DMA_SR_EOCDI);
+	CHECK_EQ(dma_wait(brd, 2), M83XX_DMA_SR_EOCDI);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
 	CHECK(!memcmp(host_mem(bus), ram + 0x1000, 3000));
 	CHECK(!memcmp(ram + 0x9000, host_mem(bus + 0x8000), 600));
 	CHECK(!memcmp(host_mem(bus + 0xF000), ram + 0x1000, 8));
@@ -368,12 +464,13 @@ TEST(dma_transfer_errors)
 	/* More than the byte count register can hold */
 	direct(3, cfg.ram_base, cfg.ram_base + 0x100, M83XX_DMA_BCR_MAX + 1, 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_TE);
-	/* A misaligned descriptor */
+	/* A chain that runs off board RAM: its descriptors link to 0 */
 	pcinet_sim_write32(brd, M83XX_DMA_MR(3), 0);
 	pcinet_sim_write32(brd, M83XX_DMA_SR(3), M83XX_DMA_SR_TE);
-	pcinet_sim_write32(brd, M83XX_DMA_CDAR(3), cfg.ram_base + 0x10);
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(3),
+			   (cfg.ram_base + 0x40) | M83XX_DMA_CDAR_SNEN);
 	pcinet_sim_write32(brd, M83XX_DMA_MR(3), M83XX_DMA_MR_CS);
-	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_TE);
+	CHECK_EQ(dma_wait(brd, 3), M83XX_DMA_SR_TE);
 	CHECK_EQ(cnt(PCINET_SIM_DMA_ERRORS), 6);
 	CHECK(ram[0x100] == 0);	/* nothing moved by a failed transfer */
 	/* TE is W1C */
@@ -434,43 +531,414 @@ TEST(board_cpu_writes_through_the_outbound_window)
 	CHECK(pcinet_sim_board_ptr(hst, cfg.ram_base, 4) == NULL);
 }
 
-/* ---- reset ------------------------------------------------------------- */
+/* ---- DMA that takes time ------------------------------------------------ */
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void start_direct(unsigned int n, uint32_t src, uint32_t dst,
+			 uint32_t count)
+{
+	pcinet_sim_write32(brd, M83XX_DMA_MR(n), 0);
+	pcinet_sim_write32(brd, M83XX_DMA_SR(n), M83XX_DMA_SR_EOCDI |
+			   M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE);
+	pcinet_sim_write32(brd, M83XX_DMA_SAR(n), src);
+	pcinet_sim_write32(brd, M83XX_DMA_DAR(n), dst);
+	pcinet_sim_write32(brd, M83XX_DMA_BCR(n), count);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(n), M83XX_DMA_MR_CTM |
+			   M83XX_DMA_MR_CS);
+}
+
+#define DMA_LONG	(512 * 1024)	/* 4 ms busy: seen even under load */
+
+/* CB reads clear at first, then set for a while; the data land at EOCDI */
+TEST(dma_takes_time_cb_then_eocdi)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x6000, t0;
+	bool cb_seen = false;
+	uint32_t sr = 0;
+
+	fill(ram + 0x1000, DMA_LONG, 4);
+	memset(host_mem(bus), 0, DMA_LONG);
+	t0 = now_us();
+	start_direct(0, cfg.ram_base + 0x1000, via_window(bus), DMA_LONG);
+	/* the first look: neither busy nor done (the start latency) */
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), 0);
+	CHECK(host_mem(bus)[1] == 0);
+	while (now_us() - t0 < DMA_WAIT_MS * 1000u) {
+		sr = pcinet_sim_read32(brd, M83XX_DMA_SR(0));
+		if (sr & M83XX_DMA_SR_CB)
+			cb_seen = true;
+		if (sr & M83XX_DMA_SR_EOCDI)
+			break;
+	}
+	CHECK(cb_seen);
+	CHECK_EQ(sr, M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram + 0x1000, DMA_LONG));
+	/* 512 KiB at 125 MB/s: four milliseconds at least */
+	CHECK(now_us() - t0 >= 4000);
+}
 
 /*
- * The reset request as U-Boot's 83xx do_reset() makes it and the hosts now
- * do (protocol 10.8): RPR "RSTE", RCER until CRE, RCR. Returns the RCER
- * reads it took, 0 if CRE never came (RCR then not written).
+ * The old U-Boot pcinet_dma_run(), as the register trace it made: start,
+ * spin while CB reads set, W1C what the last read showed, clear MR, and
+ * report success unless TE. Returns that last SR.
  */
-static unsigned int reset_handshake(struct pcinet_sim_slot *s, uint32_t rcr)
+static uint32_t old_uboot_dma_run(unsigned int n, uint32_t src, uint32_t dst,
+				  uint32_t count)
 {
-	unsigned int reads;
+	uint32_t sr;
 
-	pcinet_sim_write32(s, M83XX_RST_RPR, M83XX_RPR_UNLOCK);
-	for (reads = 1; reads <= 100000; reads++) {
-		if (pcinet_sim_read32(s, M83XX_RST_RCER) & M83XX_RCER_CRE) {
-			pcinet_sim_write32(s, M83XX_RST_RCR, rcr);
-			return reads;
-		}
-		usleep(5);
+	start_direct(n, src, dst, count);
+	while ((sr = pcinet_sim_read32(brd, M83XX_DMA_SR(n))) & M83XX_DMA_SR_CB)
+		;
+	pcinet_sim_write32(brd, M83XX_DMA_SR(n), sr & (M83XX_DMA_SR_EOCDI |
+			   M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE));
+	pcinet_sim_write32(brd, M83XX_DMA_MR(n), 0);
+	return sr;
+}
+
+/*
+ * On the silicon (and here) the old code's first SR read can come before
+ * CB sets: it then halts the transfer it just started and reports success.
+ * The fixed driver waits for EOCDI (protocol 3.3).
+ */
+TEST(old_uboot_dma_run_aborts_its_own_transfer)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x20000;
+	unsigned int tries;
+	uint32_t sr = 0;
+
+	fill(ram + 0x2000, 1514, 8);
+	/* a try descheduled past the 2 us start latency ran the old loop to
+	 * a real end: the race it loses most of the time is what we want
+	 */
+	for (tries = 0; tries < 20; tries++) {
+		memset(host_mem(bus), 0, 1514);
+		sr = old_uboot_dma_run(1, cfg.ram_base + 0x2000,
+				       via_window(bus), 1514);
+		if (!(sr & M83XX_DMA_SR_EOCDI))
+			break;
 	}
-	return 0;
+	CHECK_EQ(sr, 0);			/* no TE: "success" */
+	usleep(20000);
+	CHECK(memcmp(host_mem(bus), ram + 0x2000, 1514) != 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(1)), 0);
+	CHECK(cnt(PCINET_SIM_DMA_ABORTS) >= 1);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_TRANSFERS), tries);
+	/* the rule of protocol 3.3: wait for EOCDI or TE */
+	start_direct(1, cfg.ram_base + 0x2000, via_window(bus), 1514);
+	CHECK_EQ(dma_wait(brd, 1), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram + 0x2000, 1514));
 }
 
-static bool last_violation_says(const char *what)
+/* A halt while busy: CB clears at once, nothing lands, no EOCDI */
+TEST(dma_halted_while_busy)
 {
-	char text[160];
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	unsigned int tries;
+	uint64_t t0;
+	uint32_t sr = 0;
 
-	pcinet_sim_last_violation(obs, text, sizeof(text));
-	return strstr(text, what) != NULL;
+	fill(ram + 0x10000, 0x40000, 6);
+	/* a try whose halt came after the end (this process descheduled
+	 * for the whole 2 ms) proves nothing: try again
+	 */
+	for (tries = 0; tries < 5; tries++) {
+		memset(ram + 0x60000, 0, 0x40000);
+		start_direct(2, cfg.ram_base + 0x10000, cfg.ram_base + 0x60000,
+			     0x40000);
+		t0 = now_us();
+		while (!(pcinet_sim_read32(brd, M83XX_DMA_SR(2)) &
+			 M83XX_DMA_SR_CB) && now_us() - t0 < DMA_WAIT_MS * 1000u)
+			;
+		pcinet_sim_write32(brd, M83XX_DMA_MR(2), 0);
+		sr = pcinet_sim_read32(brd, M83XX_DMA_SR(2));
+		if (!(sr & M83XX_DMA_SR_EOCDI))
+			break;
+	}
+	CHECK_EQ(sr, 0);
+	usleep(5000);	/* 256 KiB would have taken 2 ms */
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(2)), 0);
+	CHECK(ram[0x60001] == 0);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_ABORTS), 1);
 }
 
-static void board_valid(void)
+/* The DMA controller's end wakes a board idling in pcinet_sim_idle() */
+TEST(dma_end_wakes_an_idle_board)
 {
-	pcinet_sim_write32(brd, M83XX_MU_OMR1,
-			   pcinet_status_make(PCINET_STATUS_SIG_BOARD,
-					      PCINET_UART_RX_ENABLED |
-					      PCINET_NET_REGISTERS_VALID));
+	uint32_t seen = pcinet_sim_idle(brd, 0, 0);
+	uint64_t t0 = now_us();
+
+	start_direct(3, cfg.ram_base, cfg.ram_base + 0x100, 64);
+	seen = pcinet_sim_idle(brd, seen, 1000000);
+	CHECK(now_us() - t0 < 900000);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_EOCDI);
 }
+
+/* ---- PCI local access windows ----------------------------------------- */
+
+TEST(outbound_window_outside_every_pci_law_master_aborts)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x2000;
+
+	/* a LAW too small for the far end of the window */
+	pcinet_sim_write32(brd, M83XX_PCILAWAR(0), M83XX_LAWAR_EN |
+			   m83xx_piwar_code(0x20000000));
+	CHECK(pcinet_sim_board_ptr(brd, via_window(bus), 4) != NULL);
+	CHECK(pcinet_sim_board_ptr(brd, OB_LOCAL + 0x20000000, 4) == NULL);
+	/* none at all: the window is unreachable, by DMA and by the CPU */
+	pcinet_sim_write32(brd, M83XX_PCILAWAR(0), 0);
+	CHECK(pcinet_sim_board_ptr(brd, via_window(bus), 4) == NULL);
+	fill(ram, 64, 1);
+	direct(0, cfg.ram_base, via_window(bus), 64, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_TE);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_RANGE), 1);
+	CHECK(last_violation_says("local access window"));
+	/* LAW 1 covering it is as good */
+	pcinet_sim_write32(brd, M83XX_PCILAWBAR(1), OB_LOCAL);
+	pcinet_sim_write32(brd, M83XX_PCILAWAR(1), M83XX_LAWAR_EN |
+			   m83xx_piwar_code(OB_SIZE));
+	direct(0, cfg.ram_base, via_window(bus), 64, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram, 64));
+}
+
+/* ---- coherency ----------------------------------------------------------- */
+
+TEST(publishing_without_snooping_inbound_writes_is_a_violation)
+{
+	pcinet_sim_write32(brd, M83XX_PIWAR0, M83XX_PIWAR_EN | M83XX_PIWAR_PF |
+			   m83xx_piwar_code(cfg.ram_size));
+	board_valid();
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_NO_SNOOP), 1);
+	CHECK(last_violation_says("snoop"));
+	/* once per publication, not at every status write */
+	board_valid();
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_NO_SNOOP), 1);
+	/* write-snoop alone is not enough: reads must snoop too */
+	pcinet_sim_write32(brd, M83XX_MU_OMR1, 0);
+	pcinet_sim_write32(brd, M83XX_PIWAR0, M83XX_PIWAR_EN |
+			   M83XX_PIWAR_WTT_SNOOP |
+			   m83xx_piwar_code(cfg.ram_size));
+	board_valid();
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_NO_SNOOP), 2);
+}
+
+TEST(chains_without_snen_are_violations)
+{
+	uint32_t d0 = cfg.ram_base + 0x4000, d1 = d0 + 32;
+
+	put_desc(d0, cfg.ram_base, cfg.ram_base + 0x800, 16,
+		 d1 | M83XX_DMA_NEXT_SNEN);
+	put_desc(d1, cfg.ram_base, cfg.ram_base + 0x900, 16,
+		 M83XX_DMA_NEXT_EOL | M83XX_DMA_NEXT_SNEN);
+	/* CDAR without SNEN */
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(0), d0);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(0), M83XX_DMA_MR_CS);
+	CHECK_EQ(dma_wait(brd, 0), M83XX_DMA_SR_EOCDI);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_NO_SNOOP), 1);
+	CHECK(last_violation_says("CDAR"));
+	/* a link without SNEN */
+	put_desc(d0, cfg.ram_base, cfg.ram_base + 0x800, 16, d1);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(0), 0);
+	pcinet_sim_write32(brd, M83XX_DMA_SR(0), M83XX_DMA_SR_EOCDI);
+	pcinet_sim_write32(brd, M83XX_DMA_CDAR(0), d0 | M83XX_DMA_CDAR_SNEN);
+	pcinet_sim_write32(brd, M83XX_DMA_MR(0), M83XX_DMA_MR_CS);
+	CHECK_EQ(dma_wait(brd, 0), M83XX_DMA_SR_EOCDI);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_NO_SNOOP), 2);
+	CHECK(last_violation_says("links on without SNEN"));
+}
+
+/* ---- interrupt routing --------------------------------------------------- */
+
+TEST(board_interrupts_are_two_ipic_sources_gated_by_simsr_l)
+{
+	pcinet_sim_write32(brd, M83XX_IPIC_SIMSR_L, 0);
+	pcinet_sim_irq_drain(brd);
+	pcinet_sim_write32(hst, M83XX_MU_IDR, 1);
+	/* pending at the IPIC, but masked from the CPU */
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_IPIC_SIPNR_L), M83XX_SIMSR_L_MU);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(!signalled(brd));
+	/* the DMA source is not the message unit's */
+	pcinet_sim_write32(brd, M83XX_IPIC_SIMSR_L, M83XX_SIMSR_L_DMA);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	pcinet_sim_write32(brd, M83XX_IPIC_SIMSR_L, M83XX_SIMSR_L_MU);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(signalled(brd));
+	pcinet_sim_write32(brd, M83XX_MU_IDR, 1);
+	pcinet_sim_irq_drain(brd);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_IPIC_SIPNR_L), 0);
+	/* a DMA end with EOTIE: vector 71, reaching the CPU only once unmasked */
+	direct(0, cfg.ram_base, cfg.ram_base + 0x100, 16, M83XX_DMA_MR_EOTIE);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_IPIC_SIPNR_L), M83XX_SIMSR_L_DMA);
+	CHECK(!pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(!signalled(brd));
+	pcinet_sim_write32(brd, M83XX_IPIC_SIMSR_L, M83XX_SIMSR_L_DMA);
+	CHECK(pcinet_sim_irq_level(obs, PCINET_SIM_BOARD));
+	CHECK(signalled(brd));
+	/* the pending state is the sources': a write of SIPNR_L is refused */
+	pcinet_sim_write32(brd, M83XX_IPIC_SIPNR_L, 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_RO_WRITE), 1);
+}
+
+/* ---- configuration space ------------------------------------------------ */
+
+static uint32_t cfg32(struct pcinet_sim_slot *s, uint32_t off)
+{
+	uint32_t v = 0;
+
+	CHECK_EQ(pcinet_sim_cfg_read(s, off, &v, 4), 0);
+	return le32toh(v);
+}
+
+static void cfg32_write(uint32_t off, uint32_t v)
+{
+	v = htole32(v);
+	CHECK_EQ(pcinet_sim_cfg_write(hst, off, &v, 4), 0);
+}
+
+TEST(config_space_as_the_platform_enumerated_it)
+{
+	uint32_t bar0 = cfg32(hst, 0x10), bar1 = cfg32(hst, 0x14);
+
+	CHECK_EQ(cfg32(hst, 0x00), (uint32_t)M83XX_PCI_DEV_MPC8379E << 16 |
+		 M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0x0006);	/* memory, master */
+	CHECK(bar0 & 0xFFFFFFF0);
+	CHECK_EQ(bar0 & (M83XX_IMMR_SIZE - 1), 0);	/* mem32 */
+	CHECK_EQ(bar1 & (cfg.ram_size - 1), 0x8);	/* mem32, prefetchable */
+	CHECK(pcinet_sim_cfg_decodes(hst));
+	/* sizing: all ones in, the size mask out */
+	cfg32_write(0x10, 0xFFFFFFFF);
+	CHECK_EQ(cfg32(hst, 0x10), ~(uint32_t)(M83XX_IMMR_SIZE - 1));
+	cfg32_write(0x10, bar0);
+	CHECK_EQ(cfg32(hst, 0x10), bar0);
+	/* read-only fields stay; the board side has no config access */
+	cfg32_write(0x00, 0);
+	CHECK_EQ(cfg32(hst, 0x00) & 0xFFFF, M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(pcinet_sim_cfg_read(brd, 0, &bar0, 4), -EPERM);
+	CHECK_EQ(pcinet_sim_cfg_write(obs, 0, &bar0, 4), -EPERM);
+	CHECK_EQ(pcinet_sim_cfg_read(hst, PCINET_SIM_CFG_SIZE - 2, &bar0, 4),
+		 -EINVAL);
+}
+
+/*
+ * A board reset takes its configuration space with it: the host reads all
+ * ones from both BARs, and until it restores the space (protocol 2.2 host
+ * rule 3) its writes vanish - the old pcinetd's path ("the simulated
+ * configuration space needs no restore") kept as this trace. The IDs read
+ * all ones until the board's firmware is up.
+ */
+TEST(config_space_lost_at_a_reset_until_the_host_restores_it)
+{
+	uint32_t host_running = pcinet_status_make(PCINET_STATUS_SIG_HOST, 0);
+	uint8_t buf[4];
+
+	board_valid();
+	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
+	CHECK(!pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(cfg32(hst, 0x00), PCINET_ALL_ONES);	/* locked */
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), -EAGAIN);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_bar_read(hst, 0, buf, 4), -EFAULT);
+	CHECK_EQ(buf[0], 0xFF);
+	/* the old pcinetd: status and doorbell straight away - lost */
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_IMR1), 0);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 2);
+	CHECK(last_violation_says("before restoring its configuration space"));
+	/* the firmware comes up: the IDs answer, BARs and command are reset */
+	firmware_up(NULL);
+	CHECK_EQ(cfg32(hst, 0x00) & 0xFFFF, M83XX_PCI_VENDOR_FREESCALE);
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0);
+	CHECK_EQ(cfg32(hst, 0x10) & 0xFFFFFFF0, 0);
+	CHECK(!pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
+	CHECK(pcinet_sim_cfg_decodes(hst));
+	CHECK_EQ(cfg32(hst, 0x04) & 0xFFFF, 0x0006);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_IMR1), host_running);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 2);
+}
+
+/* ---- posted host writes ------------------------------------------------ */
+
+TEST(doorbell_before_read_back_overtakes_the_data)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint8_t buf[64], back[4];
+	uint64_t t0;
+
+	board_valid();
+	memset(buf, 0x5A, sizeof(buf));
+	t0 = now_us();
+	CHECK_EQ(pcinet_sim_bar_write(hst, 0x400, buf, sizeof(buf)), 0);
+	pcinet_sim_write32(hst, M83XX_MU_IDR, 1);
+	/* the board sees the doorbell with the data not there yet (unless
+	 * this process was descheduled past the time bound meanwhile)
+	 */
+	CHECK(pcinet_sim_read32(brd, M83XX_MU_IDR) & 1);
+	if (ram[0x400] == 0x5A)
+		CHECK(now_us() - t0 >= POSTED_MAX_US_FOR_TEST);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_POSTED_PASSED), 1);
+	CHECK(last_violation_says("read back first"));
+	/* ... a bounded time later it is */
+	t0 = now_us();
+	while (ram[0x43F] != 0x5A && now_us() - t0 < DMA_WAIT_MS * 1000u)
+		usleep(10);
+	CHECK(ram[0x43F] == 0x5A);
+	CHECK_EQ(cnt(PCINET_SIM_POSTED_LATE), 1);
+	/* protocol 3.5: write, read back, ring - no violation, data first */
+	memset(buf, 0xA5, sizeof(buf));
+	CHECK_EQ(pcinet_sim_bar_write(hst, 0x400, buf, sizeof(buf)), 0);
+	CHECK_EQ(pcinet_sim_bar_read(hst, 0x43C, back, sizeof(back)), 0);
+	CHECK(ram[0x400] == 0xA5);
+	pcinet_sim_write32(hst, M83XX_MU_IDR, 1);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_POSTED_PASSED), 1);
+	/* a BAR0 read pushes them too, and a closing host lands them */
+	buf[0] = 0x11;
+	pcinet_sim_bar_write(hst, 0x500, buf, 1);
+	(void)pcinet_sim_read32(hst, M83XX_MU_OMISR);
+	CHECK(ram[0x500] == 0x11);
+	buf[0] = 0x22;
+	pcinet_sim_bar_write(hst, 0x501, buf, 1);
+	pcinet_sim_slot_close(hst);
+	CHECK(ram[0x501] == 0x22);
+	hst = pcinet_sim_slot_open(ch, 1, PCINET_SIM_HOST);
+}
+
+/* Posted writes keep their order, whatever drains them */
+TEST(posted_writes_land_in_order)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint8_t v, back;
+	unsigned int i;
+
+	board_valid();
+	for (i = 0; i < 3 * SIM_POSTED_WRITES_FOR_TEST; i++) {
+		v = (uint8_t)i;
+		pcinet_sim_bar_write(hst, 0x600, &v, 1);
+		pcinet_sim_bar_write(hst, 0x601 + i % 16, &v, 1);
+	}
+	pcinet_sim_bar_read(hst, 0x600, &back, 1);
+	CHECK_EQ(back, (uint8_t)(3 * SIM_POSTED_WRITES_FOR_TEST - 1));
+	CHECK_EQ(ram[0x600], back);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+}
+
+/* ---- reset ------------------------------------------------------------- */
+
 
 TEST(rpr_then_rcr_resets_the_board)
 {
@@ -490,21 +958,23 @@ TEST(rpr_then_rcr_resets_the_board)
 	CHECK(last_violation_says("host wrote RCR 0x00000002 without an RPR unlock"));
 
 	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	/* its configuration space went with it: the host reads all ones */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_MR(0)), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_PIWAR0), 0);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_POCMR(0)), 0);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
 		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
 	CHECK_EQ(cnt(PCINET_SIM_RESETS), 1);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 2);
 	/* The reset took the enable with it */
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RCER), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RCER), 0);
 	/* The old board CPU is gone: its writes no longer land */
 	CHECK(pcinet_sim_board_stale(brd));
 	board_valid();
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
 }
 
 /*
@@ -532,7 +1002,7 @@ TEST(back_to_back_rpr_rcr_is_lost_and_counted)
 	/* The lost write leaves the unlock; waiting for CRE now works */
 	CHECK(reset_handshake(hst, M83XX_RCR_SWHR) >= 2);
 	CHECK_EQ(pcinet_sim_epoch(obs), epoch + 1);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR),
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR),
 		 M83XX_RSR_HRS | M83XX_RSR_SWHR);
 	CHECK(pcinet_sim_board_stale(brd));
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RCR_LOST), 1);
@@ -609,6 +1079,9 @@ TEST(board_resets_itself_and_a_new_board_runs)
 	next = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
 	CHECK(next && !pcinet_sim_board_stale(next));
 	pcinet_sim_write32(next, M83XX_MU_OMR1, 0x42010001);
+	/* the host sees it once the firmware is up and config restored */
+	firmware_up(next);
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
 	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0x42010001);
 	/* RSR is W1C for the board */
 	pcinet_sim_write32(next, M83XX_RST_RSR, M83XX_RSR_SWSR);
@@ -620,8 +1093,9 @@ TEST(hard_reset_from_outside)
 {
 	board_valid();
 	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), 0);
-	CHECK_EQ(pcinet_sim_read32(hst, M83XX_RST_RSR), M83XX_RSR_HRS);
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_OMR1), 0);
+	CHECK_EQ(pcinet_sim_read32(obs, M83XX_RST_RSR), M83XX_RSR_HRS);
 	CHECK(pcinet_sim_board_stale(brd));
 }
 
@@ -680,10 +1154,7 @@ TEST(dma_outside_the_slots_share_is_the_boards_violation)
 	pcinet_sim_hard_reset(obs, M83XX_RSR_HRS);
 	pcinet_sim_slot_close(brd);
 	brd = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
-	pcinet_sim_write32(brd, M83XX_POBAR(0), OB_LOCAL >> 12);
-	pcinet_sim_write32(brd, M83XX_POTAR(0), 0);
-	pcinet_sim_write32(brd, M83XX_POCMR(0), M83XX_POCMR_EN |
-			   M83XX_POCMR_CM(OB_SIZE));
+	outbound_window(brd);
 	direct(0, cfg.ram_base, via_window(other), 16, 0);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 4);
 	CHECK_EQ(pcinet_sim_host_dma_share(hst, 0, 0), 0);
@@ -700,9 +1171,9 @@ TEST(bar_access_while_valid_is_clean)
 
 	board_valid();
 	CHECK_EQ(pcinet_sim_bar_write(hst, 0x80, buf, sizeof(buf)), 0);
-	CHECK(!memcmp((uint8_t *)pcinet_sim_board_ram(brd) + 0x80, buf, 16));
 	CHECK_EQ(pcinet_sim_bar_read(hst, 0x80, back, sizeof(back)), 0);
 	CHECK(!memcmp(back, buf, 16));
+	CHECK(!memcmp((uint8_t *)pcinet_sim_board_ram(brd) + 0x80, buf, 16));
 	CHECK_EQ(pcinet_sim_violations(obs), 0);
 }
 
@@ -738,6 +1209,8 @@ TEST(host_lease_covers_an_orderly_stop)
 	pcinet_sim_write32(brd, M83XX_MU_OMR1,
 			   pcinet_status_make(PCINET_STATUS_SIG_BOARD, 0));
 	CHECK_EQ(pcinet_sim_bar_write(hst, PCINET_CTRL_OFF_H2B_PROD, buf, 4), 0);
+	/* protocol 3.5: read back before the IMR1 write that follows */
+	CHECK_EQ(pcinet_sim_bar_read(hst, PCINET_CTRL_OFF_H2B_PROD, buf, 4), 0);
 	CHECK_EQ(pcinet_sim_violations(obs), 0);
 	/* The host lets go; from now on any access is a violation */
 	pcinet_sim_write32(hst, M83XX_MU_IMR1,
@@ -761,8 +1234,13 @@ TEST(access_after_an_unseen_reset_is_stale_not_a_violation)
 	CHECK_EQ(pcinet_sim_bar_write(hst, 0, buf, 4), -EFAULT);
 	CHECK_EQ(cnt(PCINET_SIM_STALE_AFTER_RESET), 1);
 	CHECK_EQ(pcinet_sim_violations(obs), 0);
-	/* Once the host has read the status, it knows */
-	(void)pcinet_sim_read32(hst, M83XX_MU_OMR1);
+	/* Once the host has read the status (all ones), it knows ... */
+	CHECK_EQ(pcinet_sim_read32(hst, M83XX_MU_OMR1), PCINET_ALL_ONES);
+	pcinet_sim_bar_write(hst, 0, buf, 4);
+	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 1);
+	/* ... and, config restored, that the board is not valid */
+	firmware_up(NULL);
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);
 	pcinet_sim_bar_write(hst, 0, buf, 4);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_RAM_INVALID), 1);
 }
@@ -883,10 +1361,7 @@ TEST(external_host_memory)
 	CHECK(file != MAP_FAILED);
 	if (eb && file != MAP_FAILED) {
 		CHECK(pcinet_sim_host_mem(ech) != NULL);
-		pcinet_sim_write32(eb, M83XX_POBAR(0), OB_LOCAL >> 12);
-		pcinet_sim_write32(eb, M83XX_POTAR(0), 0);
-		pcinet_sim_write32(eb, M83XX_POCMR(0), M83XX_POCMR_EN |
-				   M83XX_POCMR_CM(OB_SIZE));
+		outbound_window(eb);
 		ram = pcinet_sim_board_ram(eb);
 		fill(ram, 4096, 5);
 		direct_on(eb, 0, ext.ram_base, OB_LOCAL + 0x3000, 4096, 0);

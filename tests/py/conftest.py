@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pcinet_sim import VIOLATIONS, Chassis, Config, Side, Slot
-from pcinet_sim.defs import const, piwar_code, pobar, pocmr, pocmr_cm, potar
+from pcinet_sim.defs import const, dma_reg, pcilawar, pcilawbar, piwar_code, pobar, pocmr, pocmr_cm, potar
 
 REPO = Path(__file__).resolve().parents[2]
 OUTBOUND_LOCAL = 0x80000000
@@ -59,11 +59,15 @@ def observer(chassis: Chassis) -> Slot:
 
 
 def program_windows(board: Slot) -> None:
-    """What board firmware does: inbound window 0 on its RAM, outbound 0 to host memory."""
+    """What board firmware does: inbound window 0 on its RAM, snooping;
+    outbound 0 to host memory, inside PCI local access window 0."""
     cfg = board.chassis.config
     board.write32(const("M83XX_PITAR0"), cfg.ram_base >> 12)
     board.write32(const("M83XX_PIWAR0"), const("M83XX_PIWAR_EN") | const("M83XX_PIWAR_PF")
+                  | const("M83XX_PIWAR_RTT_SNOOP") | const("M83XX_PIWAR_WTT_SNOOP")
                   | piwar_code(cfg.ram_size))
+    board.write32(pcilawbar(0), OUTBOUND_LOCAL)
+    board.write32(pcilawar(0), const("M83XX_LAWAR_EN") | piwar_code(OUTBOUND_SIZE))
     board.write32(pobar(0), OUTBOUND_LOCAL >> 12)
     board.write32(potar(0), 0)
     board.write32(pocmr(0), const("M83XX_POCMR_EN") | pocmr_cm(OUTBOUND_SIZE))
@@ -80,6 +84,28 @@ def run_cli(*args: str, timeout: float = 120,
     exe = Path(sys.executable).parent / "pcinet-sim"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
                           check=False, env={**os.environ, **(env or {})})
+
+
+def dma_direct(board: Slot, channel: int, src: int, dst: int, count: int,
+               mode: int = 0, timeout: float = 2.0) -> int:
+    """A direct-mode DMA as a driver must run it (protocol 3.3): clear the
+    status, start, and wait for EOCDI or TE - a transfer takes time, and
+    "CB clear" is not its end. Returns the status register then."""
+    end = const("M83XX_DMA_SR_EOCDI") | const("M83XX_DMA_SR_TE")
+    board.write32(dma_reg(channel, "MR"), 0)
+    board.write32(dma_reg(channel, "SR"), end | const("M83XX_DMA_SR_EOSI"))
+    board.write32(dma_reg(channel, "SAR"), src)
+    board.write32(dma_reg(channel, "DAR"), dst)
+    board.write32(dma_reg(channel, "BCR"), count)
+    board.write32(dma_reg(channel, "MR"), mode | const("M83XX_DMA_MR_CTM")
+                  | const("M83XX_DMA_MR_CS"))
+    deadline = time.monotonic() + timeout
+    while True:
+        sr = int(board.read32(dma_reg(channel, "SR")))
+        if sr & end and not sr & const("M83XX_DMA_SR_CB"):
+            return sr
+        assert time.monotonic() < deadline, f"DMA channel {channel} never ended (SR {sr:#x})"
+        time.sleep(0.0001)
 
 
 def reset_handshake(slot: Slot, rcr: int, timeout: float = 1.0) -> int:

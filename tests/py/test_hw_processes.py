@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import select
+import struct
 import time
 
 import pytest
@@ -19,7 +20,7 @@ import pytest
 from pcinet_sim import Chassis, Side
 from pcinet_sim.defs import board_valid, const, dma_reg, status_make
 
-from conftest import host_local, program_windows, reset_handshake
+from conftest import dma_direct, host_local, program_windows, reset_handshake
 
 CTX = mp.get_context("spawn")
 
@@ -33,6 +34,8 @@ def _board_echo_doorbells(directory: str, rounds: int) -> None:
     """Board process: answer each host doorbell with the same bits in ODR."""
     with Chassis(directory) as ch:
         board = ch.slot(1, Side.BOARD)
+        # the message unit's IPIC source reaches the CPU only unmasked
+        board.write32(const("M83XX_IPIC_SIMSR_L"), const("M83XX_SIMSR_L_MU"))
         fd = board.irq_fd()
         for _ in range(rounds):
             assert _wait_fd(fd, 10), "board never interrupted"
@@ -73,13 +76,10 @@ def _board_dma_to_host(directory: str, bus: int, size: int) -> None:
         program_windows(board)
         base = ch.config.ram_base
         board.ram_write(base + 0x1000, bytes((i * 13) & 0xFF for i in range(size)))
-        board.write32(dma_reg(0, "SAR"), base + 0x1000)
-        board.write32(dma_reg(0, "DAR"), host_local(bus))
-        board.write32(dma_reg(0, "BCR"), size)
-        board.write32(dma_reg(0, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_EOTIE")
-                      | const("M83XX_DMA_MR_CS"))
-        assert board.read32(dma_reg(0, "SR")) == const("M83XX_DMA_SR_EOCDI")
-        # Tell the host, as a board does after a completion
+        sr = dma_direct(board, 0, base + 0x1000, host_local(bus), size,
+                        const("M83XX_DMA_MR_EOTIE"))
+        assert sr == const("M83XX_DMA_SR_EOCDI")
+        # Tell the host, as a board does after the end (protocol 3.5)
         board.write32(const("M83XX_MU_ODR"), const("PCINET_DB_NET_KICK"))
 
 
@@ -132,10 +132,9 @@ def test_planted_violations_are_counted(chassis: Chassis) -> None:
     program_windows(board)
     host.read32(const("M83XX_MU_OMR1"))  # the host knows the board is not valid
     assert host.bar_write(0x100, b"\0" * 4) == 0
-    board.write32(dma_reg(0, "SAR"), chassis.config.ram_base)
-    board.write32(dma_reg(0, "DAR"), 0x40000000)
-    board.write32(dma_reg(0, "BCR"), 4)
-    board.write32(dma_reg(0, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_CS"))
+    host.read32(const("M83XX_MU_OMR1"))  # read back: no doorbell overtakes it
+    sr = dma_direct(board, 0, chassis.config.ram_base, 0x40000000, 4)
+    assert sr == const("M83XX_DMA_SR_TE")
     host.write32(const("M83XX_MU_OMR1"), 0)
     host.write32(const("M83XX_MU_IDR"), const("M83XX_IDR_MACHINE_CHECK"))
     board.write32(const("M83XX_MU_OMR1"), status_make(const("PCINET_STATUS_SIG_BOARD"),
@@ -144,6 +143,18 @@ def test_planted_violations_are_counted(chassis: Chassis) -> None:
     host.write32(const("M83XX_RST_RPR"), const("M83XX_RPR_UNLOCK"))
     host.write32(const("M83XX_RST_RCR"), const("M83XX_RCR_SWHR"))  # before RCER[CRE]
     assert "before RCER[CRE]" in obs.last_violation()
+    # a chain started without SNEN; a doorbell rung before the read-back
+    base = chassis.config.ram_base
+    board.ram_write(base + 0x1000, struct.pack(
+        "<8I", base, 0, base + 0x100, 0,
+        const("M83XX_DMA_NEXT_EOL") | const("M83XX_DMA_NEXT_SNEN"), 0, 4, 0))
+    board.write32(dma_reg(1, "CDAR"), base + 0x1000)
+    board.write32(dma_reg(1, "MR"), const("M83XX_DMA_MR_CS"))
+    assert "without SNEN" in obs.last_violation()
+    host.read32(const("M83XX_MU_OMR1"))  # the board is valid now
+    assert host.bar_write(0x200, b"\0" * 4) == 0
+    host.write32(const("M83XX_MU_IDR"), const("PCINET_DB_NET_KICK"))
+    assert "read back first" in obs.last_violation()
     counters = obs.counters()
     assert counters["viol_ram_invalid"] == 1
     assert counters["viol_dma_range"] == 1
@@ -151,7 +162,9 @@ def test_planted_violations_are_counted(chassis: Chassis) -> None:
     assert counters["viol_reserved_bit"] == 1
     assert counters["viol_bar_range"] == 1
     assert counters["viol_rcr_lost"] == 1
-    assert obs.violations() == 6
+    assert counters["viol_no_snoop"] == 1
+    assert counters["viol_posted_passed"] == 1
+    assert obs.violations() == 8
     assert obs.epoch() == 0, "the lost RCR write reset the board"
 
 
@@ -159,11 +172,7 @@ def test_counters_are_shared_between_handles(chassis: Chassis) -> None:
     board = chassis.slot(2, Side.BOARD)
     program_windows(board)
     for _ in range(3):
-        board.write32(dma_reg(1, "MR"), 0)
-        board.write32(dma_reg(1, "SAR"), chassis.config.ram_base)
-        board.write32(dma_reg(1, "DAR"), chassis.config.ram_base + 0x100)
-        board.write32(dma_reg(1, "BCR"), 16)
-        board.write32(dma_reg(1, "MR"), const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_CS"))
+        dma_direct(board, 1, chassis.config.ram_base, chassis.config.ram_base + 0x100, 16)
     with Chassis(chassis.dir) as other:
         assert other.slot(2, Side.OBSERVER).counter("dma_transfers") == 3
         assert other.slot(1, Side.OBSERVER).counter("dma_transfers") == 0

@@ -113,6 +113,7 @@ class Host:
         off = const("PCINET_CTRL_OFF_HOST")
         assert self.s.bar_write(off + 4, host_part) == 0
         assert self.s.bar_write(off, const("PCINET_MAGIC").to_bytes(4, "little")) == 0
+        self._read_back(off)
         self.set_status(RUNNING)  # again: "my part is complete"
         _wait(lambda: self.board_status() & RUNNING or not board_valid(self.board_status()),
               timeout, "board attach", self.fd)
@@ -130,7 +131,13 @@ class Host:
     def _write_prods(self) -> None:
         prods = struct.pack("<2I", self.h2b_prod & 0xFFFFFFFF, self.b2h_prod & 0xFFFFFFFF)
         assert self.s.bar_write(const("PCINET_CTRL_OFF_H2B_PROD"), prods) == 0
+        self._read_back(const("PCINET_CTRL_OFF_H2B_PROD"))
         self.s.write32(const("M83XX_MU_IDR"), const("PCINET_DB_NET_KICK"))
+
+    def _read_back(self, off: int) -> None:
+        """Protocol 3.5: BAR1 writes are posted; one read of the word written
+        last orders them before the doorbell or IMR1 write that follows."""
+        assert self.s.bar_read(off, 4)[0] == 0
 
     def release(self) -> None:
         """What the host does when it sees registers-valid drop."""

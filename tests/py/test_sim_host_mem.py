@@ -12,21 +12,10 @@ from pcinet_sim import Chassis, Config, Side, SimError, Slot
 from pcinet_sim.defs import const
 from pcinet_sim.layout import Layout
 
-from conftest import host_local, program_windows, run_cli
+from conftest import dma_direct, host_local, program_windows, run_cli
 from simhelpers import NO_HOST, TEST_BOARD, HostConsole, RunningChassis
 
 MIB = 1 << 20
-
-
-def _direct_dma(board: Slot, src: int, dst: int, count: int) -> int:
-    """Direct-mode DMA on channel 0; returns its status register."""
-    ch0 = const("M83XX_DMA_BASE")
-    board.write32(ch0 + 0x00, 0)          # MR
-    board.write32(ch0 + 0x10, src)        # SAR
-    board.write32(ch0 + 0x18, dst)        # DAR
-    board.write32(ch0 + 0x20, count)      # BCR
-    board.write32(ch0 + 0x00, const("M83XX_DMA_MR_CTM") | const("M83XX_DMA_MR_CS"))
-    return int(board.read32(ch0 + 0x04))  # SR
 
 
 def test_make_with_external_host_memory(tmp_path: Path) -> None:
@@ -44,7 +33,7 @@ def test_make_with_external_host_memory(tmp_path: Path) -> None:
         board = ch.slot(1, Side.BOARD)
         program_windows(board)
         board.ram_write(ch.config.ram_base, b"guest ram " * 10)
-        sr = _direct_dma(board, ch.config.ram_base, host_local(0x4000), 100)
+        sr = dma_direct(board, 0, ch.config.ram_base, host_local(0x4000), 100)
         assert sr == const("M83XX_DMA_SR_EOCDI")
     assert mem.read_bytes()[0x4000:0x4000 + 100] == b"guest ram " * 10
     Chassis.destroy(d)

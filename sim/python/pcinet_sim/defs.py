@@ -76,6 +76,14 @@ def pocmr(n: int) -> int:
     return 0x8410 + n * 0x18
 
 
+def pcilawbar(n: int) -> int:
+    return 0x0060 + n * 8
+
+
+def pcilawar(n: int) -> int:
+    return 0x0064 + n * 8
+
+
 def pocmr_cm(size: int) -> int:
     """POCMR mask bits for a power-of-two outbound window of size bytes."""
     return ((~(size - 1) & 0xFFFFFFFF) >> 12) & const("M83XX_POCMR_CM_MASK")

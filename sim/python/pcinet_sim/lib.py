@@ -21,8 +21,10 @@ from .paths import library
 COUNTERS = (
     "viol_ram_invalid", "viol_dma_range", "viol_ro_write", "viol_reserved_bit",
     "viol_bar_range", "viol_board_window", "viol_dma_foreign", "viol_rcr_lost",
+    "viol_no_snoop", "viol_posted_passed", "viol_cfg_lost",
     "stale_after_reset", "resets", "dma_transfers", "dma_bytes",
     "dma_errors", "host_irqs", "board_irqs", "bar_reads", "bar_writes",
+    "dma_aborts", "posted_late",
 )
 VIOLATIONS = COUNTERS[:COUNTERS.index("stale_after_reset")]
 

@@ -27,6 +27,7 @@ from pcinet_sim.supervisor import read_state
 
 from conftest import run_cli
 
+ALL_ONES = const("PCINET_ALL_ONES")
 OMISR = const("M83XX_MU_OMISR")
 OMIMR = const("M83XX_MU_OMIMR")
 IMISR = const("M83XX_MU_IMISR")
@@ -265,6 +266,12 @@ class HostConsole(PromptConsole):
         s = self.s
         busy = False
         isr = s.read32(OMISR)
+        if isr == ALL_ONES and not s.cfg_decodes():
+            # A board reset took its configuration space: restore it once
+            # its firmware is up (protocol 2.2 host rule 3), then look again
+            if not s.cfg_restore():
+                return False
+            isr = s.read32(OMISR)
         if isr & OM1I:
             s.write32(OMISR, OM1I)
             self._board_status_changed()

@@ -120,7 +120,10 @@ def test_reset_stops_a_running_board_process(chassis: Chassis) -> None:
     reset_handshake(host, const("M83XX_RCR_SWHR"))
     proc.join(10)
     assert proc.exitcode == 0
-    assert host.read32(const("M83XX_MU_OMR1")) == 0, "a reset board kept writing"
+    obs = chassis.slot(1, Side.OBSERVER)
+    assert obs.read32(const("M83XX_MU_OMR1")) == 0, "a reset board kept writing"
+    # its configuration space went with it: the host sees all ones
+    assert host.read32(const("M83XX_MU_OMR1")) == const("PCINET_ALL_ONES")
 
 
 @pytest.mark.expect_violations

@@ -14,7 +14,7 @@ from pathlib import Path
 from .paths import include_dir
 
 _DEFINE = re.compile(
-    r"^#define\s+([A-Z][A-Z0-9_]*)\s+\(?\s*(0x[0-9A-Fa-f]+|\d+|BIT\(\d+\))\s*\)?"
+    r"^#define\s+([A-Z][A-Z0-9_]*)\s+\(?\s*(0x[0-9A-Fa-f]+|\d+|BIT\(\d+\))[uUlL]*\s*\)?"
     r"\s*(?:/\*.*)?$"
 )
 _BIT = re.compile(r"BIT\((\d+)\)")

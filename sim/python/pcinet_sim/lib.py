@@ -100,6 +100,10 @@ def _load() -> ctypes.CDLL:
         "pcinet_sim_bar_read": (ctypes.c_int, [vp, u32, vp, u32]),
         "pcinet_sim_bar_write": (ctypes.c_int, [vp, u32, vp, u32]),
         "pcinet_sim_bar_size": (u32, [vp]),
+        "pcinet_sim_cfg_read": (ctypes.c_int, [vp, u32, vp, u32]),
+        "pcinet_sim_cfg_write": (ctypes.c_int, [vp, u32, vp, u32]),
+        "pcinet_sim_cfg_restore": (ctypes.c_int, [vp]),
+        "pcinet_sim_cfg_decodes": (ctypes.c_bool, [vp]),
         "pcinet_sim_host_dma_share": (ctypes.c_int, [vp, u64, u64]),
         "pcinet_sim_irq_fd": (ctypes.c_int, [vp]),
         "pcinet_sim_irq_drain": (None, [vp]),
@@ -254,6 +258,32 @@ class Slot:
 
     def bar_size(self) -> int:
         return int(lib().pcinet_sim_bar_size(self.handle))
+
+    def cfg_read(self, offset: int, length: int) -> bytes:
+        """Host or observer: PCI configuration space bytes (all ones while locked)."""
+        buf = ctypes.create_string_buffer(length)
+        ret = lib().pcinet_sim_cfg_read(self.handle, offset, buf, length)
+        if ret:
+            raise SimError(-ret, f"config read 0x{offset:x}+{length} of slot {self.number}")
+        return buf.raw
+
+    def cfg_write(self, offset: int, data: bytes) -> None:
+        buf = ctypes.create_string_buffer(data, len(data))
+        ret = lib().pcinet_sim_cfg_write(self.handle, offset, buf, len(data))
+        if ret:
+            raise SimError(-ret, f"config write 0x{offset:x}+{len(data)} of slot {self.number}")
+
+    def cfg_restore(self) -> bool:
+        """Host: restore the board's configuration space after a reset, as a
+        host's pci_restore_state() does; False while it is still locked."""
+        ret = int(lib().pcinet_sim_cfg_restore(self.handle))
+        if ret not in (0, -11):  # -EAGAIN: the board's firmware is not up yet
+            raise SimError(-ret, f"config restore of slot {self.number}")
+        return ret == 0
+
+    def cfg_decodes(self) -> bool:
+        """Does the board decode its BARs (configuration space intact)?"""
+        return bool(lib().pcinet_sim_cfg_decodes(self.handle))
 
     def dma_share(self, bus: int, size: int) -> int:
         """Host side: the host memory this slot's board may reach by DMA (0: no check)."""

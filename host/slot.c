@@ -97,20 +97,33 @@ static void clear_doorbells(struct slot *s)
 	take_doorbells(s);
 }
 
-/* 10.4 step 3: the board was reset since we last looked */
-static void reset_handling(struct slot *s)
+/*
+ * 10.4 step 3: the board was reset since we last looked. False while its
+ * configuration space cannot be restored yet (its firmware is not up): the
+ * next status check - an interrupt, or HOST_POLL_MS - asks again.
+ */
+static bool reset_handling(struct slot *s)
 {
-	s->resets_seen++;
-	s->board_uart = false;		/* until the fresh OMR1 says so */
-	s->doorbells_reserved_logged = false;
-	logmsg("slot %u: board reset observed", s->num);
-	net_reset_observed(s);			/* a, b */
-	/* c: the simulated configuration space needs no restore */
+	if (!s->cfg_lost) {
+		s->resets_seen++;
+		s->board_uart = false;	/* until the fresh OMR1 says so */
+		s->doorbells_reserved_logged = false;
+		logmsg("slot %u: board reset observed", s->num);
+		net_reset_observed(s);		/* a, b */
+		/* c: the reset took BARs and command (2.2 host rule 3) */
+		s->cfg_lost = true;
+		s->bar1_posted = false;		/* died with the board */
+	}
+	if (slot_cfg_restore(s))
+		return false;
+	s->cfg_lost = false;
+	s->cfg_restores++;
 	mask_irqs(s, true);
 	console_restart(s);			/* e, 9.5 */
 	clear_doorbells(s);			/* no stale ack for the new console */
 	write_imr1(s, slot_host_status());	/* d */
 	mask_irqs(s, false);
+	return true;
 }
 
 static void evaluate(struct slot *s, u32 b, bool om1i)
@@ -134,10 +147,12 @@ void slot_status_check(struct slot *s, bool om1i)
 	s->last_check_ms = now_ms();
 	b = slot_rd(s, M83XX_MU_OMR1);			/* 1 */
 	h = slot_rd(s, M83XX_MU_IMR1);			/* 2 */
-	if (b == ALL_ONES || h == ALL_ONES)
+	/* all ones a reset explains (its config space went) is no error */
+	if ((b == ALL_ONES || h == ALL_ONES) && !s->cfg_lost && h == s->imr1)
 		s->all_ones++;
-	if (h != s->imr1) {				/* 3 */
-		reset_handling(s);
+	if (s->cfg_lost || h != s->imr1) {		/* 3 */
+		if (!reset_handling(s))
+			return;	/* no BAR access until restored */
 		b = slot_rd(s, M83XX_MU_OMR1);		/* f */
 	}
 	evaluate(s, b, om1i);				/* 4 */
@@ -153,7 +168,7 @@ void slot_irq(struct slot *s)
 	pcinet_sim_irq_drain(s->hw);
 	isr = slot_rd(s, M83XX_MU_OMISR);
 	if (isr == ALL_ONES) {
-		s->all_ones++;
+		/* a reset (its config space lost), or a board gone: 10.4 */
 		slot_status_check(s, false);
 	} else if (isr & OMI_ALL) {
 		if (isr & M83XX_OMI_OM1I) {
@@ -373,7 +388,8 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		"\"console_stalls\":%" PRIu64 ",\"console_discarded\":%" PRIu64 ","
 		"\"console_dropped\":%" PRIu64 ",\"console_duplicates\":%u,"
 		"\"resets_seen\":%" PRIu64 ",\"resets_requested\":%" PRIu64 ","
-		"\"resets_failed\":%" PRIu64 ","
+		"\"resets_failed\":%" PRIu64 ",\"cfg_restores\":%" PRIu64 ","
+		"\"cfg_lost\":%s,"
 		"\"doorbells_reserved\":%" PRIu64 ","
 		"\"epoch\":%u,\"errors\":%" PRIu64 ",",
 		s->num, b, s->imr1, pcinet_host_state_name(s->sm.state),
@@ -387,6 +403,7 @@ int slot_json(struct slot *s, char *buf, size_t len)
 		c->tx_len, c->tx.stalled ? "true" : "false",
 		c->stalls, c->tx_discarded, c->rx_dropped, c->rx.duplicates,
 		s->resets_seen, s->resets_requested, s->resets_failed,
+		s->cfg_restores, s->cfg_lost ? "true" : "false",
 		s->doorbells_reserved,
 		pcinet_sim_epoch(s->hw),
 		s->errors);

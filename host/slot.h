@@ -60,6 +60,9 @@ struct slot {
 	 */
 	bool bar1_posted;
 	u32 bar1_last;			/* BAR1 offset of the last word written */
+	/* A reset took the board's configuration space; not restored yet */
+	bool cfg_lost;
+	uint64_t cfg_restores;		/* configuration space restored */
 
 	struct console con;
 	struct net net;
@@ -96,6 +99,17 @@ static inline void slot_wr(struct slot *s, u32 off, u32 val)
 			       off == M83XX_MU_IMR1))
 		slot_flush_posted(s);
 	pcinet_sim_write32(s->hw, off, val);
+}
+
+/*
+ * Restore the board's PCI configuration space after a reset (protocol 2.2
+ * host rule 3), as the platform assigned it: 0, or -EAGAIN while its IDs
+ * read all ones (its firmware is not up yet). In the simulated chassis the
+ * model's config space; on a crate, the kernel's saved state.
+ */
+static inline int slot_cfg_restore(struct slot *s)
+{
+	return pcinet_sim_cfg_restore(s->hw);
 }
 
 /* BAR1 access (pcinet_sim_bar_read/write: 0 or -EFAULT on a master abort) */

@@ -142,6 +142,12 @@ bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar)
 	return (get(cfg, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY) && base;
 }
 
+/* Bus master enable: the board's DMA reaches PCI only with it */
+bool sim_cfg_masters(const struct pcinet_sim_slot *s)
+{
+	return get(s->st->cfg, PCI_COMMAND, 2) & PCI_COMMAND_MASTER;
+}
+
 int pcinet_sim_cfg_read(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 			uint32_t len)
 {

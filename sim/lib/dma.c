@@ -178,6 +178,13 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 	}
 	from = sim_translate(s, src, count, &src_pci);
 	to = sim_translate(s, dst, count, &dst_pci);
+	if ((from && src_pci != SIM_NOT_PCI) || (to && dst_pci != SIM_NOT_PCI)) {
+		/* the board may master the bus only if the host let it */
+		if (!sim_cfg_masters(s)) {
+			sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
+			return false;
+		}
+	}
 	if (!from || !to) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,

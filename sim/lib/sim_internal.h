@@ -109,6 +109,7 @@ void sim_cfg_reset(struct pcinet_sim_slot *s);
 void sim_cfg_power_on(struct pcinet_sim_slot *s);
 void sim_cfg_unlock(struct pcinet_sim_slot *s);
 bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar);
+bool sim_cfg_masters(const struct pcinet_sim_slot *s);
 /* regs.c: count a host access to a BAR the board does not decode */
 void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
 			 uint32_t off);

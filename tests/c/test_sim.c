@@ -7,6 +7,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/pci_regs.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -24,6 +25,7 @@
 #define DMA_WAIT_MS	2000	/* a transfer ends well before, even loaded */
 #define SIM_POSTED_WRITES_FOR_TEST 64	/* sim_internal.h SIM_POSTED_WRITES */
 #define POSTED_MAX_US_FOR_TEST	100	/* sim_internal.h SIM_POSTED_MAX_NS */
+
 
 static char dir[64];
 static struct pcinet_sim_chassis *ch;
@@ -339,8 +341,9 @@ static uint32_t dma_wait(struct pcinet_sim_slot *b, unsigned int n)
 	return 0;
 }
 
-static void direct_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
-		      uint32_t dst, uint32_t count, uint32_t mode)
+/* Start a direct-mode transfer as a driver does: status cleared first */
+static void start_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
+		     uint32_t dst, uint32_t count, uint32_t mode)
 {
 	pcinet_sim_write32(b, M83XX_DMA_MR(n), 0);
 	pcinet_sim_write32(b, M83XX_DMA_SR(n), M83XX_DMA_SR_EOCDI |
@@ -350,6 +353,13 @@ static void direct_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
 	pcinet_sim_write32(b, M83XX_DMA_BCR(n), count);
 	pcinet_sim_write32(b, M83XX_DMA_MR(n), mode | M83XX_DMA_MR_CTM |
 			   M83XX_DMA_MR_CS);
+}
+
+/* ... and wait for its end */
+static void direct_on(struct pcinet_sim_slot *b, unsigned int n, uint32_t src,
+		      uint32_t dst, uint32_t count, uint32_t mode)
+{
+	start_on(b, n, src, dst, count, mode);
 	dma_wait(b, n);
 }
 
@@ -541,18 +551,6 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void start_direct(unsigned int n, uint32_t src, uint32_t dst,
-			 uint32_t count)
-{
-	pcinet_sim_write32(brd, M83XX_DMA_MR(n), 0);
-	pcinet_sim_write32(brd, M83XX_DMA_SR(n), M83XX_DMA_SR_EOCDI |
-			   M83XX_DMA_SR_EOSI | M83XX_DMA_SR_TE);
-	pcinet_sim_write32(brd, M83XX_DMA_SAR(n), src);
-	pcinet_sim_write32(brd, M83XX_DMA_DAR(n), dst);
-	pcinet_sim_write32(brd, M83XX_DMA_BCR(n), count);
-	pcinet_sim_write32(brd, M83XX_DMA_MR(n), M83XX_DMA_MR_CTM |
-			   M83XX_DMA_MR_CS);
-}
 
 #define DMA_LONG	(512 * 1024)	/* 4 ms busy: seen even under load */
 
@@ -567,7 +565,7 @@ TEST(dma_takes_time_cb_then_eocdi)
 	fill(ram + 0x1000, DMA_LONG, 4);
 	memset(host_mem(bus), 0, DMA_LONG);
 	t0 = now_us();
-	start_direct(0, cfg.ram_base + 0x1000, via_window(bus), DMA_LONG);
+	start_on(brd, 0, cfg.ram_base + 0x1000, via_window(bus), DMA_LONG, 0);
 	/* the first look: neither busy nor done (the start latency) */
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), 0);
 	CHECK(host_mem(bus)[1] == 0);
@@ -595,7 +593,7 @@ static uint32_t old_uboot_dma_run(unsigned int n, uint32_t src, uint32_t dst,
 {
 	uint32_t sr;
 
-	start_direct(n, src, dst, count);
+	start_on(brd, n, src, dst, count, 0);
 	while ((sr = pcinet_sim_read32(brd, M83XX_DMA_SR(n))) & M83XX_DMA_SR_CB)
 		;
 	pcinet_sim_write32(brd, M83XX_DMA_SR(n), sr & (M83XX_DMA_SR_EOCDI |
@@ -634,7 +632,7 @@ TEST(old_uboot_dma_run_aborts_its_own_transfer)
 	CHECK(cnt(PCINET_SIM_DMA_ABORTS) >= 1);
 	CHECK_EQ(cnt(PCINET_SIM_DMA_TRANSFERS), tries);
 	/* the rule of protocol 3.3: wait for EOCDI or TE */
-	start_direct(1, cfg.ram_base + 0x2000, via_window(bus), 1514);
+	start_on(brd, 1, cfg.ram_base + 0x2000, via_window(bus), 1514, 0);
 	CHECK_EQ(dma_wait(brd, 1), M83XX_DMA_SR_EOCDI);
 	CHECK(!memcmp(host_mem(bus), ram + 0x2000, 1514));
 }
@@ -653,8 +651,8 @@ TEST(dma_halted_while_busy)
 	 */
 	for (tries = 0; tries < 5; tries++) {
 		memset(ram + 0x60000, 0, 0x40000);
-		start_direct(2, cfg.ram_base + 0x10000, cfg.ram_base + 0x60000,
-			     0x40000);
+		start_on(brd, 2, cfg.ram_base + 0x10000,
+			 cfg.ram_base + 0x60000, 0x40000, 0);
 		t0 = now_us();
 		while (!(pcinet_sim_read32(brd, M83XX_DMA_SR(2)) &
 			 M83XX_DMA_SR_CB) && now_us() - t0 < DMA_WAIT_MS * 1000u)
@@ -677,7 +675,7 @@ TEST(dma_end_wakes_an_idle_board)
 	uint32_t seen = pcinet_sim_idle(brd, 0, 0);
 	uint64_t t0 = now_us();
 
-	start_direct(3, cfg.ram_base, cfg.ram_base + 0x100, 64);
+	start_on(brd, 3, cfg.ram_base, cfg.ram_base + 0x100, 64, 0);
 	seen = pcinet_sim_idle(brd, seen, 1000000);
 	CHECK(now_us() - t0 < 900000);
 	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(3)), M83XX_DMA_SR_EOCDI);
@@ -870,6 +868,29 @@ TEST(config_space_lost_at_a_reset_until_the_host_restores_it)
 	pcinet_sim_write32(hst, M83XX_MU_IMR1, host_running);
 	CHECK_EQ(pcinet_sim_read32(obs, M83XX_MU_IMR1), host_running);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_CFG_LOST), 2);
+}
+
+/* The board masters the bus only while the host's command register says so */
+TEST(dma_to_the_host_needs_bus_mastering)
+{
+	uint8_t *ram = pcinet_sim_board_ram(brd);
+	uint64_t bus = cfg.host_mem_bus + 0x9000;
+	uint8_t cmd[2] = { PCI_COMMAND_MEMORY, 0 };
+
+	CHECK_EQ(pcinet_sim_cfg_write(hst, 0x04, cmd, 2), 0);
+	fill(ram, 64, 3);
+	direct(0, cfg.ram_base, via_window(bus), 64, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_TE);
+	CHECK_EQ(cnt(PCINET_SIM_DMA_ERRORS), 1);
+	CHECK_EQ(pcinet_sim_violations(obs), 0);
+	/* inside board RAM it needs no bus */
+	direct(1, cfg.ram_base, cfg.ram_base + 0x100, 64, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(1)), M83XX_DMA_SR_EOCDI);
+	cmd[0] |= PCI_COMMAND_MASTER;
+	CHECK_EQ(pcinet_sim_cfg_write(hst, 0x04, cmd, 2), 0);
+	direct(0, cfg.ram_base, via_window(bus), 64, 0);
+	CHECK_EQ(pcinet_sim_read32(brd, M83XX_DMA_SR(0)), M83XX_DMA_SR_EOCDI);
+	CHECK(!memcmp(host_mem(bus), ram, 64));
 }
 
 /* ---- posted host writes ------------------------------------------------ */
@@ -1155,6 +1176,8 @@ TEST(dma_outside_the_slots_share_is_the_boards_violation)
 	pcinet_sim_slot_close(brd);
 	brd = pcinet_sim_slot_open(ch, 1, PCINET_SIM_BOARD);
 	outbound_window(brd);
+	firmware_up(brd);
+	CHECK_EQ(pcinet_sim_cfg_restore(hst), 0);	/* bus mastering back */
 	direct(0, cfg.ram_base, via_window(other), 16, 0);
 	CHECK_EQ(cnt(PCINET_SIM_VIOL_DMA_FOREIGN), 4);
 	CHECK_EQ(pcinet_sim_host_dma_share(hst, 0, 0), 0);

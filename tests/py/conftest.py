@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 
 from pcinet_sim import VIOLATIONS, Chassis, Config, Side, Slot
-from pcinet_sim.defs import const, dma_reg, pcilawar, pcilawbar, piwar_code, pobar, pocmr, pocmr_cm, potar
+from pcinet_sim.defs import (
+    const,
+    dma_reg,
+    pcilawar,
+    pcilawbar,
+    piwar_code,
+    pobar,
+    pocmr,
+    pocmr_cm,
+    potar,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OUTBOUND_LOCAL = 0x80000000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pcinet_sim import Chassis, Config, Side, SimError, Slot
+from pcinet_sim import Chassis, Config, Side, SimError
 from pcinet_sim.defs import const
 from pcinet_sim.layout import Layout
 

@@ -339,6 +339,16 @@ bool slot_reset(struct slot *s)
 	}
 	logmsg("slot %u: resetting the board", s->num);
 	s->net.hold = true;
+	if (s->cfg_lost) {
+		/*
+		 * Still in its last reset: no BAR0 until its configuration
+		 * space is back (2.2 host rule 3); the status check that
+		 * restores it resets it then
+		 */
+		s->reset_pending = true;
+		s->reset_deadline = now_ms();
+		return false;
+	}
 	if (net_release(s)) {
 		/* 10.8: it lets go first (or the deadline passes) */
 		s->reset_pending = true;
@@ -358,7 +368,7 @@ bool slot_release(struct slot *s)
 /* A pending reset goes ahead once the board let go, or at its deadline */
 static void reset_when_released(struct slot *s, u32 now)
 {
-	if (!s->reset_pending)
+	if (!s->reset_pending || s->cfg_lost)
 		return;
 	if (s->sm.state == PCINET_HOST_DETACHING && (int32_t)(now - s->reset_deadline) < 0)
 		return;

@@ -199,11 +199,9 @@ int pcinet_sim_bar_write(struct pcinet_sim_slot *s, uint32_t offset,
  * "Configuration space"), PCINET_SIM_CFG_SIZE bytes, little-endian, byte
  * granular. The platform enumerated it when the chassis was made; a board
  * reset sets it back to reset values (command 0, BARs unassigned: the board
- * then decodes neither BAR) and locks it until the board's firmware
- * releases it - reads then give all-ones bytes, writes are dropped, as a
- * host sees a config cycle retried until it gives up. Writes honour the
- * header's writable bits (BAR sizing works). Observers may read, and see
- * through the lock. 0, -EPERM on the board side, -EINVAL out of range.
+ * then decodes neither BAR and may not master the bus). Writes honour the
+ * header's writable bits (BAR sizing works). Observers may read. 0, -EPERM
+ * on the board side, -EINVAL out of range.
  */
 #define PCINET_SIM_CFG_SIZE	256
 int pcinet_sim_cfg_read(struct pcinet_sim_slot *s, uint32_t offset, void *buf,
@@ -213,8 +211,9 @@ int pcinet_sim_cfg_write(struct pcinet_sim_slot *s, uint32_t offset,
 /*
  * Host side: what a host's "restore configuration space" does (Linux:
  * pci_restore_state()) with what the platform assigned this slot: BARs,
- * cache line, latency, then command memory + master. -EAGAIN while the
- * configuration is locked (the IDs read all ones): ask again later.
+ * cache line, latency, then command memory + master. -EAGAIN while the IDs
+ * read all ones (on a crate: the agent's configuration lock is still held;
+ * the model has no such lock): ask again later.
  */
 int pcinet_sim_cfg_restore(struct pcinet_sim_slot *s);
 /* Does the board decode both BARs (command memory set, BARs assigned)? */

@@ -4,12 +4,12 @@
  * a type 0 header of an MPC837x agent, BAR0 the 1 MiB IMMR, BAR1 the
  * inbound window, interrupt pin INTA. The platform enumerated it when the
  * chassis was made (command memory + master, each slot's BARs assigned);
- * a board reset sets it back to its reset values - BARs and command 0 - and
- * locks it until the board's firmware releases it, which the model takes
- * to be the firmware's first write of PIWAR0 [NONE]. Until the host
- * restores it, the board decodes neither BAR: host reads of BAR0 and BAR1
- * float high and writes vanish (regs.c, checker.c). Config space is little
- * endian, like every PCI header.
+ * a board reset sets it back to its reset values - BARs and command 0.
+ * Until the host restores it, the board decodes neither BAR: host reads of
+ * BAR0 and BAR1 float high and writes vanish (regs.c, checker.c), and its
+ * DMA does not reach PCI (no bus mastering). The configuration lock an
+ * agent holds until its firmware is ready is not modelled (docs/sim.md).
+ * Config space is little endian, like every PCI header.
  */
 #include <endian.h>
 #include <errno.h>
@@ -91,7 +91,6 @@ void sim_cfg_reset(struct pcinet_sim_slot *s)
 	put(cfg, PCI_SUBSYSTEM_VENDOR_ID, 2, M83XX_PCI_VENDOR_FREESCALE);
 	put(cfg, PCI_SUBSYSTEM_ID, 2, M83XX_PCI_DEV_MPC8379E);
 	put(cfg, PCI_INTERRUPT_PIN, 1, 1);	/* INTA */
-	s->st->cfg_locked = 1;
 }
 
 /*
@@ -124,13 +123,7 @@ static void cfg_enumerate(struct pcinet_sim_slot *s)
 void sim_cfg_power_on(struct pcinet_sim_slot *s)
 {
 	sim_cfg_reset(s);
-	s->st->cfg_locked = 0;	/* its firmware ran before the platform's */
 	cfg_enumerate(s);
-}
-
-void sim_cfg_unlock(struct pcinet_sim_slot *s)
-{
-	s->st->cfg_locked = 0;
 }
 
 bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar)
@@ -160,9 +153,7 @@ int pcinet_sim_cfg_read(struct pcinet_sim_slot *s, uint32_t off, void *buf,
 		return -EINVAL;
 	sim_lock(s->st);
 	for (i = 0; i < len; i++) {
-		if (s->st->cfg_locked && s->side == PCINET_SIM_HOST)
-			out[i] = 0xFF;	/* retried until the host gives up */
-		else if (off + i < sizeof(s->st->cfg))
+		if (off + i < sizeof(s->st->cfg))
 			out[i] = s->st->cfg[off + i];
 		else
 			out[i] = 0;
@@ -183,15 +174,12 @@ int pcinet_sim_cfg_write(struct pcinet_sim_slot *s, uint32_t off,
 	if (off > PCINET_SIM_CFG_SIZE || len > PCINET_SIM_CFG_SIZE - off)
 		return -EINVAL;
 	sim_lock(s->st);
-	if (!s->st->cfg_locked) {
-		for (i = 0; i < len; i++) {
-			a = off + i;
-			if (a >= sizeof(s->st->cfg))
-				continue;
-			m = wmask(s, a);
-			s->st->cfg[a] = (uint8_t)((s->st->cfg[a] & ~m) |
-						  (in[i] & m));
-		}
+	for (i = 0; i < len; i++) {
+		a = off + i;
+		if (a >= sizeof(s->st->cfg))
+			continue;
+		m = wmask(s, a);
+		s->st->cfg[a] = (uint8_t)((s->st->cfg[a] & ~m) | (in[i] & m));
 	}
 	sim_unlock(s->st);
 	return 0;

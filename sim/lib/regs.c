@@ -369,10 +369,6 @@ static unsigned int board_write(struct pcinet_sim_slot *s, uint32_t off,
 	case M83XX_IPIC_SIPNR_L:
 		ro_write(s, off, val);	/* pending state is the sources' */
 		return 0;
-	case M83XX_PIWAR0:
-		sim_reg_set(s, off, val);
-		sim_cfg_unlock(s);	/* its firmware is up: config opens */
-		return 0;
 	case M83XX_RST_RSR:
 		reg_clear(s, off, val);	/* reset status bits are W1C */
 		return 0;

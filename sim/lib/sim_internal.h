@@ -73,7 +73,6 @@ struct sim_state {
 	uint32_t host_activity;	/* +1 at every host write: a futex */
 	uint32_t faults;	/* PCINET_SIM_FAULT_*: injected by tests, kept across resets */
 	uint8_t cfg[64];	/* PCI configuration header (config.c) */
-	uint32_t cfg_locked;	/* reset until the firmware's PIWAR0 write */
 	uint64_t share_bus;	/* host memory the board may DMA to (the */
 	uint64_t share_size;	/* host says so); 0: not said, no check */
 	char last_violation[160];
@@ -104,10 +103,9 @@ struct pcinet_sim_slot {
 /* irq.c: something the board waits for happened (wakes pcinet_sim_idle()) */
 void sim_wake_board(struct pcinet_sim_slot *s);
 
-/* config.c; the callers of reset, unlock and decodes hold the lock */
+/* config.c; the callers of reset and decodes hold the lock */
 void sim_cfg_reset(struct pcinet_sim_slot *s);
 void sim_cfg_power_on(struct pcinet_sim_slot *s);
-void sim_cfg_unlock(struct pcinet_sim_slot *s);
 bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar);
 bool sim_cfg_masters(const struct pcinet_sim_slot *s);
 /* regs.c: count a host access to a BAR the board does not decode */

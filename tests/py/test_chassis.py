@@ -280,9 +280,13 @@ def test_host_reset_restarts_board(crate: RunningChassis) -> None:
     epoch = host.epoch()
 
     reset_handshake(host, RCR_SWHR)
-    # The reset is synchronous in the model: the registers are already gone
-    assert host.read32(OMR1) == 0
-    assert host.read32(RSR) == RSR_SWHR | RSR_HRS
+    # The reset is synchronous in the model: the registers are already gone,
+    # and with them the board's configuration space: the host reads all ones
+    # until it restores that (the console below does), the observer sees all
+    assert host.read32(OMR1) == const("PCINET_ALL_ONES")
+    obs = crate.open().slot(2, Side.OBSERVER)
+    assert obs.read32(OMR1) == 0
+    assert obs.read32(RSR) == RSR_SWHR | RSR_HRS
     assert host.epoch() == epoch + 1
 
     new = check_board_restarted(crate, 2, pids, resets)
@@ -335,7 +339,7 @@ def test_crashed_board_is_hard_reset_and_restarted(crate: RunningChassis) -> Non
     assert state["crashes"] == crashes + 1
     assert state["last_exit"] == f"signal {int(signal.SIGABRT)}"
     # What the supervisor's watchdog did: a hard reset, not a software one
-    assert con.s.read32(RSR) == RSR_HRS
+    assert crate.open().slot(3, Side.OBSERVER).read32(RSR) == RSR_HRS
     assert con.s.epoch() == epoch + 1
     con.pump(lambda: con.board_restarts == 1, timeout=5)
     assert f"slot 3 epoch {epoch + 1}".encode() in con.command("version")
@@ -354,7 +358,7 @@ def test_board_reset_command_restarts_board(crate: RunningChassis) -> None:
     state = crate.board_state(4)
     assert state["crashes"] == crashes
     assert state["last_exit"] == f"reset (epoch {epoch + 1})"
-    assert con.s.read32(RSR) == RSR_SWHR | RSR_HRS
+    assert crate.open().slot(4, Side.OBSERVER).read32(RSR) == RSR_SWHR | RSR_HRS
     con.pump(lambda: con.board_restarts == 1, timeout=5)
     assert f"slot 4 epoch {epoch + 1}".encode() in con.command("version")
 

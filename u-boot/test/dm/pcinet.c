@@ -198,8 +198,7 @@ static int post_b2h_desc(u64 addr, u32 len, u32 flags)
 	d.flags = cpu_to_le32(flags);
 	host.b2h_buf_len[slot] = len;
 	host.b2h_prod++;
-	return host_bar_write(host.b2h_off + slot * sizeof(d),
-					&d, sizeof(d));
+	return host_bar_write(host.b2h_off + slot * sizeof(d), &d, sizeof(d));
 }
 
 static int write_b2h_prod(void)
@@ -259,8 +258,8 @@ static int host_attach(struct unit_test_state *uts, unsigned int bufs)
 	part[2] = cpu_to_le32(0);
 	part[3] = cpu_to_le32(area_size);
 	part[4] = cpu_to_le32(host.generation);
-	ut_assertok(host_bar_write(PCINET_CTRL_OFF_HOST + 4,
-					     part, sizeof(part)));
+	ut_assertok(host_bar_write(PCINET_CTRL_OFF_HOST + 4, part,
+				   sizeof(part)));
 	ut_assertok(host_bar_u32(PCINET_CTRL_OFF_HOST, PCINET_MAGIC));
 	host_set_status(PCINET_NET_STATUS_RUNNING);
 	return 0;
@@ -275,8 +274,7 @@ static int host_post_h2b(u64 addr, u32 len, u32 flags)
 
 	pcinet_desc_set(&d, addr, len);
 	d.flags = cpu_to_le32(flags);
-	ret = host_bar_write(host.h2b_off + slot * sizeof(d),
-				       &d, sizeof(d));
+	ret = host_bar_write(host.h2b_off + slot * sizeof(d), &d, sizeof(d));
 	if (ret)
 		return ret;
 	host.h2b_prod++;

@@ -92,7 +92,8 @@ def flash_images() -> tuple[Path, Path]:
     """The factory firmware and a relinked one with another version string."""
     factory = SANDBOX / "u-boot-flash.img"
     other = REPO / "build" / "u-boot-sandbox-bench" / "u-boot-flash.img"
-    if not other.exists():
+    # relinked from the current build: an older one would boot old drivers
+    if not other.exists() or other.stat().st_mtime < factory.stat().st_mtime:
         subprocess.run([str(REPO / "scripts" / "uboot.sh"), "variant", "bench"], check=True,
                        capture_output=True)
     return factory, other

@@ -56,14 +56,11 @@ static void pcinet_fsl_atmu_write(struct pcinet_fsl *priv, u32 reg, u32 val)
 static bool pcinet_fsl_in_law(struct pcinet_fsl *priv, u64 base, u64 size)
 {
 	u32 n, bar, ar;
-	u64 law;
 
 	for (n = 0; n < M83XX_PCI_LAWS; n++) {
 		bar = in_be32(priv->law + (M83XX_PCILAWBAR(n) - M83XX_PCILAWBAR(0)));
 		ar = in_be32(priv->law + (M83XX_PCILAWAR(n) - M83XX_PCILAWBAR(0)));
-		law = bar & M83XX_LAWBAR_MASK;
-		if ((ar & M83XX_LAWAR_EN) && m83xx_lawar_size(ar) &&
-		    base >= law && base + size <= law + m83xx_lawar_size(ar))
+		if (m83xx_law_covers(bar, ar, base, size))
 			return true;
 	}
 	return false;

@@ -289,6 +289,21 @@ static inline u64 m83xx_lawar_size(u32 lawar)
 	return (u64)1 << (code + 1);
 }
 
+/*
+ * Does the PCI local access window (PCILAWBARn, PCILAWARn) cover local
+ * [start, start + len)? Only an enabled one with a valid size does, and one
+ * whose base is not aligned to its size decodes in no defined way: it
+ * covers nothing [NONE]. The one rule for U-Boot, pcinet_fsl and the model.
+ */
+static inline bool m83xx_law_covers(u32 lawbar, u32 lawar, u64 start, u64 len)
+{
+	u64 size = m83xx_lawar_size(lawar);
+	u64 base = lawbar & M83XX_LAWBAR_MASK;
+
+	return (lawar & M83XX_LAWAR_EN) && size && !(base & (size - 1)) &&
+	       start >= base && start + len <= base + size;
+}
+
 /* PIWAR (and PCILAWAR) size code for a power-of-two size (>= 4 KiB, <= 2 GiB) */
 static inline u32 m83xx_piwar_code(u32 size)
 {

@@ -106,24 +106,26 @@ static uint32_t bios_bar(const struct pcinet_sim_slot *s, unsigned int bar)
 	return CFG_BIOS_BASE + (s->index - 1) * 2 * half + (bar ? half : 0);
 }
 
-/* The platform's enumeration: BARs assigned, decoding and mastering on */
-static void cfg_enumerate(struct pcinet_sim_slot *s)
+/* What the platform set in header cfg: BARs, cache line, latency */
+static void cfg_assign(const struct pcinet_sim_slot *s, uint8_t *cfg)
 {
-	uint8_t *cfg = s->st->cfg;
-	unsigned int bar;
+	unsigned int bar, off;
 
-	for (bar = 0; bar < 2; bar++)
-		put(cfg, PCI_BASE_ADDRESS_0 + 4 * bar, 4,
-		    get(cfg, PCI_BASE_ADDRESS_0 + 4 * bar, 4) | bios_bar(s, bar));
-	put(cfg, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	for (bar = 0; bar < 2; bar++) {
+		off = PCI_BASE_ADDRESS_0 + 4 * bar;
+		put(cfg, off, 4, (get(cfg, off, 4) & ~PCI_BASE_ADDRESS_MEM_MASK) |
+		    bios_bar(s, bar));
+	}
 	put(cfg, PCI_CACHE_LINE_SIZE, 1, 8);
 	put(cfg, PCI_LATENCY_TIMER, 1, 0x40);
 }
 
+/* The platform's enumeration: BARs assigned, decoding and mastering on */
 void sim_cfg_power_on(struct pcinet_sim_slot *s)
 {
 	sim_cfg_reset(s);
-	cfg_enumerate(s);
+	cfg_assign(s, s->st->cfg);
+	put(s->st->cfg, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
 bool sim_cfg_decodes(const struct pcinet_sim_slot *s, unsigned int bar)
@@ -189,7 +191,6 @@ int pcinet_sim_cfg_restore(struct pcinet_sim_slot *s)
 {
 	uint8_t cfg[PCI_INTERRUPT_PIN];
 	uint32_t id;
-	unsigned int bar;
 
 	if (s->side != PCINET_SIM_HOST)
 		return -EPERM;
@@ -198,12 +199,7 @@ int pcinet_sim_cfg_restore(struct pcinet_sim_slot *s)
 			    M83XX_PCI_VENDOR_FREESCALE))
 		return -EAGAIN;
 	pcinet_sim_cfg_read(s, 0, cfg, sizeof(cfg));
-	for (bar = 0; bar < 2; bar++)
-		put(cfg, PCI_BASE_ADDRESS_0 + 4 * bar, 4,
-		    (get(cfg, PCI_BASE_ADDRESS_0 + 4 * bar, 4) &
-		     ~PCI_BASE_ADDRESS_MEM_MASK) | bios_bar(s, bar));
-	put(cfg, PCI_CACHE_LINE_SIZE, 1, 8);
-	put(cfg, PCI_LATENCY_TIMER, 1, 0x40);
+	cfg_assign(s, cfg);
 	/* BARs before the command register turns decoding on */
 	pcinet_sim_cfg_write(s, PCI_CACHE_LINE_SIZE,
 			     cfg + PCI_CACHE_LINE_SIZE,

@@ -99,20 +99,13 @@ uint8_t *sim_translate_local(struct pcinet_sim_slot *s, uint32_t local,
 static bool in_pci_law(const struct pcinet_sim_slot *s, uint32_t local,
 		       uint32_t len)
 {
-	uint64_t end = (uint64_t)local + len, base, size;
-	uint32_t lawar;
 	unsigned int n;
 
-	for (n = 0; n < M83XX_PCI_LAWS; n++) {
-		lawar = sim_reg_get(s, M83XX_PCILAWAR(n));
-		size = m83xx_lawar_size(lawar);
-		if (!(lawar & M83XX_LAWAR_EN) || !size)
-			continue;
-		base = sim_reg_get(s, M83XX_PCILAWBAR(n)) & M83XX_LAWBAR_MASK;
-		base &= ~(size - 1);
-		if (local >= base && end <= base + size)
+	for (n = 0; n < M83XX_PCI_LAWS; n++)
+		if (m83xx_law_covers(sim_reg_get(s, M83XX_PCILAWBAR(n)),
+				     sim_reg_get(s, M83XX_PCILAWAR(n)),
+				     local, len))
 			return true;
-	}
 	return false;
 }
 
@@ -178,12 +171,11 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 	}
 	from = sim_translate(s, src, count, &src_pci);
 	to = sim_translate(s, dst, count, &dst_pci);
-	if ((from && src_pci != SIM_NOT_PCI) || (to && dst_pci != SIM_NOT_PCI)) {
-		/* the board may master the bus only if the host let it */
-		if (!sim_cfg_masters(s)) {
-			sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
-			return false;
-		}
+	/* the board may master the bus only if the host let it */
+	if ((src_pci != SIM_NOT_PCI || dst_pci != SIM_NOT_PCI) &&
+	    !sim_cfg_masters(s)) {
+		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
+		return false;
 	}
 	if (!from || !to) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
@@ -202,16 +194,21 @@ static bool dma_copy(struct pcinet_sim_slot *s, unsigned int n, uint32_t src,
 	return true;
 }
 
+/* The descriptor at local address addr, or NULL (misaligned, unreachable) */
+static const struct m83xx_dma_desc *desc_at(struct pcinet_sim_slot *s,
+					    uint32_t addr)
+{
+	if (addr & (M83XX_DMA_DESC_ALIGN - 1))
+		return NULL;
+	return (const void *)sim_translate_local(s, addr, M83XX_DMA_DESC_SIZE);
+}
+
 /* Read a chained descriptor at local address addr into host order */
 static bool dma_fetch_desc(struct pcinet_sim_slot *s, unsigned int n,
 			   uint32_t addr, struct m83xx_dma_desc *d)
 {
-	uint8_t *p;
+	const struct m83xx_dma_desc *p = desc_at(s, addr);
 
-	if (addr & (M83XX_DMA_DESC_ALIGN - 1))
-		p = NULL;
-	else
-		p = sim_translate_local(s, addr, M83XX_DMA_DESC_SIZE);
 	if (!p) {
 		sim_count(s, PCINET_SIM_DMA_ERRORS, 1);
 		sim_violation(s, PCINET_SIM_VIOL_DMA_RANGE,
@@ -269,19 +266,19 @@ static uint64_t dma_measure(struct pcinet_sim_slot *s, unsigned int n,
 {
 	uint32_t addr = sim_reg_get(s, M83XX_DMA_CDAR(n)) &
 			M83XX_DMA_CDAR_ADDR_MASK;
+	const struct m83xx_dma_desc *p;
 	uint64_t bytes = 0;
 	uint32_t next;
 	unsigned int i;
-	uint8_t *p;
 
 	if (mr & M83XX_DMA_MR_CTM)
 		return sim_reg_get(s, M83XX_DMA_BCR(n));
 	for (i = 0; i < DMA_MAX_CHAIN; i++) {
-		p = sim_translate_local(s, addr, M83XX_DMA_DESC_SIZE);
-		if (!p || (addr & (M83XX_DMA_DESC_ALIGN - 1)))
+		p = desc_at(s, addr);
+		if (!p)
 			break;
-		bytes += le32_to_cpu(((struct m83xx_dma_desc *)(void *)p)->count);
-		next = le32_to_cpu(((struct m83xx_dma_desc *)(void *)p)->next);
+		bytes += le32_to_cpu(p->count);
+		next = le32_to_cpu(p->next);
 		if (next & M83XX_DMA_NEXT_EOL)
 			break;
 		addr = next & M83XX_DMA_NEXT_ADDR_MASK;

@@ -102,7 +102,7 @@ void sim_reset_registers(struct pcinet_sim_slot *s, uint32_t rsr)
 	s->st->rcer_reads = 0;
 	/* DMA stops: a transfer in flight never ends (dma.c sees the epoch) */
 	memset(s->st->dma_stage, 0, sizeof(s->st->dma_stage));
-	sim_cfg_reset(s);	/* BARs, command: lost, and locked */
+	sim_cfg_reset(s);	/* BARs, command: lost */
 }
 
 static void notify_supervisor(struct pcinet_sim_slot *s, uint32_t epoch)
@@ -241,8 +241,8 @@ static void check_posted(struct pcinet_sim_slot *s, uint32_t off,
  * once it has looked since the reset, the race's otherwise (as BAR1 use
  * after an unseen reset). Caller holds the lock.
  */
-static void cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
-			    uint32_t off)
+void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
+			 uint32_t off)
 {
 	if (s->epoch != __atomic_load_n(&s->st->epoch, __ATOMIC_ACQUIRE)) {
 		sim_count(s, PCINET_SIM_STALE_AFTER_RESET, 1);
@@ -253,18 +253,12 @@ static void cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
 		      what, off, s->index);
 }
 
-void sim_cfg_lost_access(struct pcinet_sim_slot *s, const char *what,
-			 uint32_t off)
-{
-	cfg_lost_access(s, what, off);
-}
-
 /* Host (PCI) writes. Returns the lines to re-evaluate. */
 static unsigned int host_write(struct pcinet_sim_slot *s, uint32_t off,
 			       uint32_t val)
 {
 	if (!sim_cfg_decodes(s, 0)) {
-		cfg_lost_access(s, "wrote BAR0", off);
+		sim_cfg_lost_access(s, "wrote BAR0", off);
 		return 0;	/* nobody claims the cycle */
 	}
 	if (off == M83XX_MU_IDR || off == M83XX_MU_IMR0 ||

@@ -199,7 +199,7 @@ static u32 pcinet_loc_addr(const struct pcinet_priv *priv, const void *p)
 static int pcinet_program_law(struct udevice *dev)
 {
 	struct pcinet_priv *priv = dev_get_priv(dev);
-	u64 start = priv->ob_local, end = start + priv->win.size, base, size;
+	u64 start = priv->ob_local;
 	u32 bar[M83XX_PCI_LAWS], ar[M83XX_PCI_LAWS];
 	u32 n, free = M83XX_PCI_LAWS;
 
@@ -211,11 +211,7 @@ static int pcinet_program_law(struct udevice *dev)
 				free = n;
 			continue;
 		}
-		base = bar[n] & M83XX_LAWBAR_MASK;
-		size = m83xx_lawar_size(ar[n]);
-		/* a base not aligned to the size decodes in no defined way */
-		if (size && !(base & (size - 1)) && start >= base &&
-		    end <= base + size)
+		if (m83xx_law_covers(bar[n], ar[n], start, priv->win.size))
 			return 0;
 	}
 	if (free == M83XX_PCI_LAWS) {
